@@ -1,0 +1,99 @@
+"""``Function``: the base of every differentiable op, and ``Context``, what an op keeps."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import grad_mode
+from .tensor import Tensor
+
+
+class Context:
+    """One recorded op in the graph: its function, inputs and what backward needs.
+
+    Ops may also set their own attributes (``ctx.dim = dim``) in ``forward``.
+    """
+
+    def __init__(self, function: type, needs_input_grad: tuple[bool, ...]):
+        self.function = function
+        self.needs_input_grad = needs_input_grad
+        self.saved_tensors: tuple = ()
+        self.inputs: tuple = ()
+        self.versions: tuple = ()
+        self.freed = False
+
+    def save_for_backward(self, *arrays) -> None:
+        """Keep arrays (inputs or outputs) that ``backward`` will read."""
+        self.saved_tensors = arrays
+
+    def name(self) -> str:
+        return f"{self.function.__name__}Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    def release(self) -> None:
+        """Drop the saved arrays once backward has used them (``retain_graph=False``)."""
+        function, inputs, needs = self.function, self.inputs, self.needs_input_grad
+        self.__dict__.clear()
+        self.function, self.inputs, self.needs_input_grad = function, inputs, needs
+        self.freed = True
+
+
+class Function:
+    """A differentiable op: static ``forward`` and ``backward`` on NumPy arrays.
+
+    ``forward(ctx, *inputs)`` returns one array; ``backward(ctx, grad)`` returns one gradient
+    per input (``None`` where no gradient is needed), each in the output's broadcast shape;
+    the engine sums broadcast dimensions away.
+
+    >>> import nnscratch as ns
+    >>> class Cube(Function):
+    ...     '''y = x ** 3;  dy/dx = 3 x ** 2'''
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x**3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return 3 * x**2 * grad
+    >>> x = ns.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad.item()
+    12.0
+    """
+
+    @staticmethod
+    def forward(ctx: Context, *inputs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: Context, grad: np.ndarray):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **options) -> Tensor:
+        """Run ``forward`` on the inputs' arrays; record the op if any input needs a gradient.
+
+        This is the one place that unwraps tensors and builds the graph.
+        """
+        arrays = []
+        needs = []
+        record = False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                arrays.append(x._data)
+                needs.append(x._requires_grad)
+                record = record or x._requires_grad
+            else:
+                arrays.append(x)
+                needs.append(False)
+        record = record and grad_mode._enabled
+        ctx = Context(cls, tuple(needs))
+        out = cls.forward(ctx, *arrays, **options)
+        if not record:
+            return Tensor._make(out, False, None)
+        ctx.inputs = tuple(x if need else None for x, need in zip(inputs, needs))
+        ctx.versions = tuple(x._version if need else 0 for x, need in zip(inputs, needs))
+        return Tensor._make(out, True, ctx)

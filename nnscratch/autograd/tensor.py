@@ -1,0 +1,475 @@
+"""``Tensor``: a NumPy array that remembers how it was made, so gradients can flow back."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes, engine
+from .inplace import InplaceMixin
+
+
+class Tensor(InplaceMixin):
+    """An n-dimensional array with reverse-mode autodiff, read like ``torch.Tensor``.
+
+    >>> import nnscratch as ns
+    >>> x = ns.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = ("_data", "_requires_grad", "_ctx", "_version", "_retains_grad", "grad")
+    __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor -> Tensor
+
+    def __init__(self, data, requires_grad: bool = False, dtype=None):
+        if isinstance(data, Tensor):
+            data = data._data
+        self._data = dtypes.as_array(data, dtype)
+        self._ctx = None
+        self._version = 0
+        self._retains_grad = False
+        self.grad = None
+        self._requires_grad = False
+        self.requires_grad_(requires_grad)
+
+    @staticmethod
+    def _make(data, requires_grad: bool, ctx) -> Tensor:
+        """Wrap an op's output without copying (the fast path used by ``Function.apply``)."""
+        t = object.__new__(Tensor)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
+        t._requires_grad = requires_grad
+        t._ctx = ctx
+        t._version = 0
+        t._retains_grad = False
+        t.grad = None
+        return t
+
+    # ---- attributes -------------------------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802 (torch's name)
+        """All dimensions reversed (the matrix transpose for 2-D)."""
+        return _ops.permute(self, tuple(reversed(range(self.ndim))))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        """The last two dimensions swapped (a batch of transposed matrices)."""
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self.requires_grad_(value)
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user rather than by an op that records a graph."""
+        return self._ctx is None
+
+    @property
+    def grad_fn(self):
+        """The recorded op that made this tensor (None for leaves)."""
+        return self._ctx
+
+    @property
+    def data(self) -> Tensor:
+        """The same storage, detached from the graph; writes to it are invisible to autograd."""
+        return Tensor._make(self._data, False, None)
+
+    @data.setter
+    def data(self, value) -> None:
+        self._data = value._data if isinstance(value, Tensor) else np.asarray(value)
+
+    def size(self, dim: int | None = None):
+        return self.shape if dim is None else self.shape[dim]
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def numel(self) -> int:
+        return int(self._data.size)
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    # ---- autograd ---------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Mark a leaf as trainable (float dtypes only, as in torch)."""
+        if requires_grad and self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, "
+                f"this one is {self.dtype}"
+            )
+        if not requires_grad and self._ctx is not None:
+            raise RuntimeError(
+                "requires_grad_(False) only works on leaf tensors; use detach() on a "
+                f"tensor made by {self._ctx.name()}"
+            )
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` on this non-leaf tensor after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+        if self._ctx is not None:
+            self._retains_grad = True
+
+    def detach(self) -> Tensor:
+        """A tensor sharing this storage, cut from the graph."""
+        return Tensor._make(self._data, False, None)
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf it uses."""
+        if not self._requires_grad:
+            raise RuntimeError(
+                "backward() on a tensor that does not require grad: no input of the "
+                "computation had requires_grad=True (or it ran under no_grad)"
+            )
+        gradient = self._initial_gradient(gradient)
+        if self._ctx is None:
+            engine._accumulate(self, gradient)
+        else:
+            engine.backward(self, gradient, retain_graph)
+
+    def _initial_gradient(self, gradient) -> np.ndarray:
+        if gradient is None:
+            if self._data.size != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs, but this tensor "
+                    f"has shape {self.shape}: pass backward(gradient=...) of that shape"
+                )
+            return np.ones_like(self._data)
+        gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
+        if gradient.shape != self.shape:
+            raise RuntimeError(
+                f"backward: gradient has shape {gradient.shape}, expected the tensor's shape "
+                f"{self.shape}"
+            )
+        return gradient.astype(self.dtype, copy=False)
+
+    # ---- conversion -------------------------------------------------------------------------
+    def numpy(self) -> np.ndarray:
+        """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
+        if self._requires_grad:
+            raise RuntimeError(
+                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
+            )
+        return self._data
+
+    def item(self):
+        """The single value of a one-element tensor, as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with one element, this one has shape {self.shape}"
+            )
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def to(self, dtype) -> Tensor:
+        return _ops.to(self, dtype)
+
+    def float(self) -> Tensor:
+        return _ops.to(self, dtypes.float32)
+
+    def double(self) -> Tensor:
+        return _ops.to(self, dtypes.float64)
+
+    def long(self) -> Tensor:
+        return _ops.to(self, dtypes.int64)
+
+    def int(self) -> Tensor:
+        return _ops.to(self, dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return _ops.to(self, dtypes.bool_)
+
+    def clone(self) -> Tensor:
+        return _ops.clone(self)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self._data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={self._ctx!r}")
+        elif self._requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def __format__(self, spec: str) -> str:
+        return format(self.item(), spec) if self.ndim == 0 else repr(self)
+
+    def __len__(self) -> int:
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self) -> bool:
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError(f"only integer tensors of a single element can be an index, got {self}")
+        return int(self.item())
+
+    __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
+
+    # ---- named methods: thin doors to the functions in nnscratch.ops ---------------------------
+    def add(self, other, alpha: float = 1) -> Tensor:
+        return _ops.add(self, other, alpha=alpha)
+
+    def sub(self, other, alpha: float = 1) -> Tensor:
+        return _ops.sub(self, other, alpha=alpha)
+
+    def mul(self, other) -> Tensor:
+        return Mul.apply(self, other)
+
+    def div(self, other) -> Tensor:
+        return Div.apply(self, other)
+
+    def neg(self) -> Tensor:
+        return Neg.apply(self)
+
+    def pow(self, exponent) -> Tensor:
+        return Pow.apply(self, exponent)
+
+    def matmul(self, other) -> Tensor:
+        return MatMul.apply(self, other)
+
+    def exp(self) -> Tensor:
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        return _ops.log(self)
+
+    def sqrt(self) -> Tensor:
+        return _ops.sqrt(self)
+
+    def abs(self) -> Tensor:
+        return _ops.abs(self)
+
+    def sin(self) -> Tensor:
+        return _ops.sin(self)
+
+    def cos(self) -> Tensor:
+        return _ops.cos(self)
+
+    def tanh(self) -> Tensor:
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return _ops.relu(self)
+
+    def clamp(self, min=None, max=None) -> Tensor:  # noqa: A002 (torch's names)
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other) -> Tensor:
+        return _ops.maximum(self, other)
+
+    def minimum(self, other) -> Tensor:
+        return _ops.minimum(self, other)
+
+    def where(self, condition, other) -> Tensor:
+        return _ops.where(condition, self, other)
+
+    def softmax(self, dim: int) -> Tensor:
+        return _ops.softmax(self, dim)
+
+    def log_softmax(self, dim: int) -> Tensor:
+        return _ops.log_softmax(self, dim)
+
+    def sum(self, dim=None, keepdim: bool = False) -> Tensor:
+        return _ops.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim: bool = False) -> Tensor:
+        return _ops.mean(self, dim, keepdim)
+
+    def var(self, dim=None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+        return _ops.var(self, dim, correction=correction, keepdim=keepdim)
+
+    def std(self, dim=None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
+        return _ops.std(self, dim, correction=correction, keepdim=keepdim)
+
+    def max(self, dim=None, keepdim: bool = False):
+        return _ops.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim: bool = False):
+        return _ops.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
+        return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
+        return _ops.argmin(self, dim, keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
+        return _ops.logsumexp(self, dim, keepdim)
+
+    def reshape(self, *shape) -> Tensor:
+        return _ops.reshape(self, _sizes(shape))
+
+    view = reshape
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        return _ops.transpose(self, dim0, dim1)
+
+    def t(self) -> Tensor:
+        return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
+
+    def permute(self, *dims) -> Tensor:
+        return _ops.permute(self, _sizes(dims))
+
+    def squeeze(self, dim=None) -> Tensor:
+        return _ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        return _ops.unsqueeze(self, dim)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        return _ops.flatten(self, start_dim, end_dim)
+
+    def expand(self, *sizes) -> Tensor:
+        return _ops.expand(self, _sizes(sizes))
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return _ops.expand(self, other.shape)
+
+    def split(self, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.split(self, split_size_or_sections, dim)
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        return _ops.chunk(self, chunks, dim)
+
+    def eq(self, other) -> Tensor:
+        return _ops.eq(self, other)
+
+    def ne(self, other) -> Tensor:
+        return _ops.ne(self, other)
+
+    def lt(self, other) -> Tensor:
+        return _ops.lt(self, other)
+
+    def le(self, other) -> Tensor:
+        return _ops.le(self, other)
+
+    def gt(self, other) -> Tensor:
+        return _ops.gt(self, other)
+
+    def ge(self, other) -> Tensor:
+        return _ops.ge(self, other)
+
+    # ---- operators (each lands on one op class) -----------------------------------------------
+    def __add__(self, other) -> Tensor:
+        return Add.apply(self, other)
+
+    def __radd__(self, other) -> Tensor:
+        return Add.apply(other, self)
+
+    def __sub__(self, other) -> Tensor:
+        return Sub.apply(self, other)
+
+    def __rsub__(self, other) -> Tensor:
+        return Sub.apply(other, self)
+
+    def __mul__(self, other) -> Tensor:
+        return Mul.apply(self, other)
+
+    def __rmul__(self, other) -> Tensor:
+        return Mul.apply(other, self)
+
+    def __truediv__(self, other) -> Tensor:
+        return Div.apply(self, other)
+
+    def __rtruediv__(self, other) -> Tensor:
+        return Div.apply(other, self)
+
+    def __pow__(self, exponent) -> Tensor:
+        return Pow.apply(self, exponent)
+
+    def __rpow__(self, base) -> Tensor:
+        return Pow.apply(base, self)
+
+    def __matmul__(self, other) -> Tensor:
+        return MatMul.apply(self, other)
+
+    def __rmatmul__(self, other) -> Tensor:
+        return MatMul.apply(other, self)
+
+    def __neg__(self) -> Tensor:
+        return Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return _ops.abs(self)
+
+    def __getitem__(self, key) -> Tensor:
+        return _ops.index(self, key)
+
+    def __eq__(self, other) -> Tensor:  # type: ignore[override]
+        return _ops.eq(self, other)
+
+    def __ne__(self, other) -> Tensor:  # type: ignore[override]
+        return _ops.ne(self, other)
+
+    def __lt__(self, other) -> Tensor:
+        return _ops.lt(self, other)
+
+    def __le__(self, other) -> Tensor:
+        return _ops.le(self, other)
+
+    def __gt__(self, other) -> Tensor:
+        return _ops.gt(self, other)
+
+    def __ge__(self, other) -> Tensor:
+        return _ops.ge(self, other)
+
+
+def _sizes(args: tuple) -> tuple:
+    """Accept torch's two spellings: ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return args
+
+
+# Tensor's methods are the ops; the ops are built on Tensor. Importing them after the class
+# resolves the cycle: by the time any method runs, both modules are complete.
+from .. import ops as _ops  # noqa: E402
+from ..ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub  # noqa: E402

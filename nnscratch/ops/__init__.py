@@ -1,0 +1,29 @@
+"""The differentiable ops: each a ``Function`` with forward and backward on NumPy arrays.
+
+This is the only place in nnscratch where derivatives are written. Each module also offers
+torch-style functions (``sum(input, dim, keepdim)``) that check arguments and call the op.
+"""
+
+from .activation import *  # noqa: F403
+from .activation import __all__ as _activation
+from .arithmetic import *  # noqa: F403
+from .arithmetic import __all__ as _arithmetic
+from .cast import *  # noqa: F403
+from .cast import __all__ as _cast
+from .compare import *  # noqa: F403
+from .compare import __all__ as _compare
+from .creation import *  # noqa: F403
+from .creation import __all__ as _creation
+from .elementwise import *  # noqa: F403
+from .elementwise import __all__ as _elementwise
+from .indexing import *  # noqa: F403
+from .indexing import __all__ as _indexing
+from .movement import *  # noqa: F403
+from .movement import __all__ as _movement
+from .reduce import *  # noqa: F403
+from .reduce import __all__ as _reduce
+
+__all__ = [
+    *_activation, *_arithmetic, *_cast, *_compare, *_creation,
+    *_elementwise, *_indexing, *_movement, *_reduce,
+]  # fmt: skip

@@ -1,0 +1,153 @@
+"""Making tensors: from data, filled, ranges, identity and random."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import random
+from ..autograd.dtypes import as_array, get_default_dtype, int64, to_dtype
+from ..autograd.tensor import Tensor
+
+__all__ = [
+    "tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
+    "rand", "randn", "randint", "zeros_like", "ones_like", "full_like", "rand_like",
+    "randn_like", "randint_like",
+]  # fmt: skip
+
+
+def _sizes(size: tuple) -> tuple[int, ...]:
+    """``zeros(2, 3)`` and ``zeros((2, 3))`` both mean shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if not isinstance(n, (int, np.integer)) or n < 0:
+            raise ValueError(f"sizes must be non-negative ints, received {size}")
+    return tuple(int(n) for n in size)
+
+
+def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
+    return Tensor._make(array, False, None).requires_grad_(requires_grad)
+
+
+def _float_dtype(dtype):
+    return get_default_dtype() if dtype is None else to_dtype(dtype)
+
+
+def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (Python floats become float32).
+
+    >>> import nnscratch as ns
+    >>> ns.tensor([[1, 2], [3, 4]]).dtype, ns.tensor(0.5).dtype
+    (dtype('int64'), dtype('float32'))
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    return _new(as_array(data, dtype), requires_grad)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory and dtype."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy expects a numpy.ndarray, received {type(array).__name__}")
+    return Tensor._make(array, False, None)
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``size`` filled with ``fill_value``; the dtype follows the value as in torch."""
+    if dtype is None:
+        dtype = as_array(fill_value).dtype
+    return _new(np.full(_sizes((size,)), fill_value, to_dtype(dtype)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``[start, end)`` in steps; int64 for int arguments, float32 otherwise.
+
+    >>> import nnscratch as ns
+    >>> ns.arange(5).tolist(), ns.arange(0, 1, 0.25).tolist()
+    ([0, 1, 2, 3, 4], [0.0, 0.25, 0.5, 0.75])
+    """
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise ValueError("arange: step must be nonzero")
+    if dtype is None:
+        ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
+        dtype = int64 if ints else get_default_dtype()
+    return _new(np.arange(start, end, step).astype(to_dtype(dtype)), requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
+
+
+def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform samples from [0, 1), from the generator seeded by ``manual_seed``."""
+    dtype = _float_dtype(dtype)
+    return _new(random.generator().random(_sizes(size)).astype(dtype), requires_grad)
+
+
+def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples, from the generator seeded by ``manual_seed``."""
+    dtype = _float_dtype(dtype)
+    return _new(random.generator().standard_normal(_sizes(size)).astype(dtype), requires_grad)
+
+
+def randint(low, high=None, size=(), dtype=None) -> Tensor:
+    """Integers from ``[low, high)`` (``randint(high, size)`` works too, as in torch)."""
+    if high is None:
+        raise TypeError("randint: expected high (randint(low, high, size) or randint(high, size))")
+    if isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high
+    array = random.generator().integers(low, high, _sizes((size,)))
+    return _new(array.astype(int64 if dtype is None else to_dtype(dtype)), False)
+
+
+def _like(input: Tensor, dtype):
+    return input.shape, (input.dtype if dtype is None else to_dtype(dtype))
+
+
+def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return _new(np.zeros(shape, dtype), requires_grad)
+
+
+def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return _new(np.ones(shape, dtype), requires_grad)
+
+
+def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return _new(np.full(shape, fill_value, dtype), requires_grad)
+
+
+def rand_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return rand(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return randn(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def randint_like(input: Tensor, low, high=None, dtype=None) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype)
