@@ -36,7 +36,7 @@ def _make_inputs(lib, arrays, grad: bool):
         if lib is ns:
             t = ns.from_numpy(a)
         else:
-            t = lib.from_numpy(np.ascontiguousarray(a))
+            t = lib.from_numpy(a.copy(order="C"))
         if grad and a.dtype.kind == "f":
             t.requires_grad_(True)
         tensors.append(t)

@@ -104,6 +104,14 @@ def promote(a, b):
     >>> x.dtype, y.dtype
     (dtype('float32'), dtype('float32'))
     """
+    if type(a) is np.ndarray:  # the hot path: two arrays, or an array and a Python number
+        if type(b) is np.ndarray:
+            if a.dtype is b.dtype:
+                return a, b
+        elif (type(b) is float or type(b) is int) and a.dtype.kind == "f":
+            return a, b
+    elif type(b) is np.ndarray and (type(a) is float or type(a) is int) and b.dtype.kind == "f":
+        return a, b
     if isinstance(a, np.generic):
         a = a.item()
     if isinstance(b, np.generic):

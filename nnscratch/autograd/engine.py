@@ -4,37 +4,57 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import inplace
+
 
 def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) into every leaf's ``.grad``, weighted by ``gradient``."""
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad``, weighted by ``gradient``.
+
+    A node runs once all its consumers have sent their gradients (Kahn's topological order),
+    so each node applies the chain rule exactly once, to its summed gradient.
+    """
+    pending = _count_consumers(root)
     grads = {root: gradient}
-    for tensor in _topological_order(root):
+    ready = [root]
+    while ready:
+        tensor = ready.pop()
         grad = grads.pop(tensor, None)  # freed as soon as it is consumed
-        if grad is None:
-            continue
-        if tensor._retains_grad:
-            _accumulate(tensor, grad)
-        _apply_node(tensor, grad, grads)
-        if not retain_graph:
-            tensor._ctx.release()
-
-
-def _apply_node(tensor, grad: np.ndarray, grads: dict) -> None:
-    ctx = tensor._ctx
-    _check_usable(tensor, ctx)
-    input_grads = ctx.function.backward(ctx, grad)
-    if not isinstance(input_grads, tuple):
-        input_grads = (input_grads,)
-    for parent, input_grad in zip(ctx.inputs, input_grads):
-        if parent is None or input_grad is None:
-            continue
-        input_grad = unbroadcast(np.asarray(input_grad), parent._data)
-        if parent._ctx is None:
-            _accumulate(parent, input_grad)
-        elif parent in grads:
-            grads[parent] = grads[parent] + input_grad
+        ctx = tensor._ctx
+        if ctx.inputs is None:
+            _raise_freed(ctx)
+        if grad is None:  # no gradient reached this node: only release its inputs
+            input_grads = (None,) * len(ctx.inputs)
         else:
-            grads[parent] = input_grad
+            if tensor._retains_grad:
+                _accumulate(tensor, grad)
+            if inplace.clock != ctx.stamp:  # some in-place write happened since forward
+                _check_unchanged(tensor, ctx)
+            input_grads = ctx.function.backward(ctx, grad)
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+        _send(ctx, input_grads, grads, pending, ready)
+        if not retain_graph:
+            ctx.release()
+
+
+def _send(ctx, input_grads: tuple, grads: dict, pending: dict, ready: list) -> None:
+    """Route each input's gradient: into a leaf's ``.grad``, or on towards the input's node."""
+    for parent, needed, input_grad in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+        if not needed:
+            continue
+        if input_grad is not None:
+            data = parent._data
+            if input_grad.shape != data.shape or input_grad.dtype is not data.dtype:
+                input_grad = unbroadcast(input_grad, data)
+            if parent._ctx is None:
+                _accumulate(parent, input_grad)
+                continue
+            grads[parent] = grads[parent] + input_grad if parent in grads else input_grad
+        elif parent._ctx is None:
+            continue
+        pending[parent] -= 1
+        if not pending[parent]:
+            ready.append(parent)
 
 
 def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -52,55 +72,50 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 def _accumulate(tensor, grad: np.ndarray) -> None:
     """Add into ``.grad`` as torch does: across uses in one graph and across backward calls."""
-    from .tensor import Tensor
-
     if tensor.grad is None:
         # A copy: backward may hand the same array to several inputs, and the leaf owns its grad.
-        tensor.grad = Tensor._make(np.array(grad, dtype=tensor._data.dtype), False, None)
+        tensor.grad = tensor._make(np.array(grad, dtype=tensor._data.dtype), False, None)
     else:
         tensor.grad._data = tensor.grad._data + grad
 
 
-def _check_usable(tensor, ctx) -> None:
-    if ctx.freed:
-        raise RuntimeError(
-            f"Trying to backward through the graph a second time ({ctx.name()} was already "
-            "used and its saved arrays freed). Pass retain_graph=True to the first backward "
-            "if you need to backward twice."
-        )
+def _raise_freed(ctx) -> None:
+    raise RuntimeError(
+        f"Trying to backward through the graph a second time ({ctx.name()} was already used "
+        "and its saved arrays freed). Pass retain_graph=True to the first backward if you "
+        "need to backward twice."
+    )
+
+
+def _check_unchanged(tensor, ctx) -> None:
+    """Raise if an array that ``ctx`` saved (an input or its output) was written in place."""
     saved = ctx.saved_tensors
-    for position, (x, version) in enumerate(zip(ctx.inputs, ctx.versions)):
-        if x is not None and x._version != version and any(s is x._data for s in saved):
+    written = [x for x in (tensor, *ctx.inputs) if getattr(x, "_version", 0) > ctx.stamp]
+    for x in written:
+        if any(array is x._data for array in saved):
+            role = "its output" if x is tensor else "an input"
             raise RuntimeError(
-                f"{ctx.name()} needs input {position} (shape {x.shape}) as it was in the "
-                f"forward pass, but an in-place operation modified it since (version "
-                f"{version} -> {x._version}). Use an out-of-place op instead."
+                f"{ctx.name()} needs {role} (shape {x.shape}) as it was in the forward pass, "
+                "but an in-place operation modified it since. Use an out-of-place op instead."
             )
-    if tensor._version and any(s is tensor._data for s in saved):
-        raise RuntimeError(
-            f"{ctx.name()} needs its output (shape {tensor.shape}) as it was in the forward "
-            "pass, but an in-place operation modified it since. Use an out-of-place op instead."
-        )
 
 
-def _topological_order(root) -> list:
-    """Non-leaf tensors reachable from ``root``, each after everything that consumes it.
+def _count_consumers(root) -> dict:
+    """For each non-leaf tensor under ``root``: how many graph edges lead into it.
 
-    Iterative depth-first search, so a chain of any length fits within Python's stack.
+    Iterative, so a chain of any length fits within Python's stack.
     """
-    order, visited = [], set()
-    stack = [(root, False)]
+    pending = {}
+    stack = [root]
     while stack:
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
-            continue
-        if tensor in visited:
-            continue
-        visited.add(tensor)
-        stack.append((tensor, True))
-        for parent in tensor._ctx.inputs:
-            if parent is not None and parent._ctx is not None and parent not in visited:
-                stack.append((parent, False))
-    order.reverse()
-    return order
+        ctx = stack.pop()._ctx
+        if ctx.inputs is None:
+            continue  # released; backward reports it when it reaches this node
+        for parent, needed in zip(ctx.inputs, ctx.needs_input_grad):
+            if needed and parent._ctx is not None:
+                if parent in pending:
+                    pending[parent] += 1
+                else:
+                    pending[parent] = 1
+                    stack.append(parent)
+    return pending

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import grad_mode
+from . import grad_mode, inplace
 from .tensor import Tensor
 
 
@@ -14,13 +14,13 @@ class Context:
     Ops may also set their own attributes (``ctx.dim = dim``) in ``forward``.
     """
 
+    __slots__ = ("function", "needs_input_grad", "saved_tensors", "inputs", "stamp", "__dict__")
+
     def __init__(self, function: type, needs_input_grad: tuple[bool, ...]):
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self.saved_tensors: tuple = ()
-        self.inputs: tuple = ()
-        self.versions: tuple = ()
-        self.freed = False
+        self.saved_tensors = ()
+        self.inputs = ()  # the op's inputs, once recorded; None once released
 
     def save_for_backward(self, *arrays) -> None:
         """Keep arrays (inputs or outputs) that ``backward`` will read."""
@@ -32,12 +32,14 @@ class Context:
     def __repr__(self) -> str:
         return f"<{self.name()}>"
 
+    @property
+    def freed(self) -> bool:
+        return self.inputs is None
+
     def release(self) -> None:
-        """Drop the saved arrays once backward has used them (``retain_graph=False``)."""
-        function, inputs, needs = self.function, self.inputs, self.needs_input_grad
+        """Drop what backward used (``retain_graph=False``): saved arrays and graph edges."""
+        self.saved_tensors = self.inputs = None
         self.__dict__.clear()
-        self.function, self.inputs, self.needs_input_grad = function, inputs, needs
-        self.freed = True
 
 
 class Function:
@@ -80,20 +82,20 @@ class Function:
         """
         arrays = []
         needs = []
-        record = False
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x._data)
                 needs.append(x._requires_grad)
-                record = record or x._requires_grad
             else:
                 arrays.append(x)
                 needs.append(False)
-        record = record and grad_mode._enabled
         ctx = Context(cls, tuple(needs))
         out = cls.forward(ctx, *arrays, **options)
-        if not record:
-            return Tensor._make(out, False, None)
-        ctx.inputs = tuple(x if need else None for x, need in zip(inputs, needs))
-        ctx.versions = tuple(x._version if need else 0 for x, need in zip(inputs, needs))
-        return Tensor._make(out, True, ctx)
+        if not (grad_mode._enabled and True in needs):
+            return _make(out, False, None)
+        ctx.inputs = inputs
+        ctx.stamp = inplace.clock  # in-place writes after this moment invalidate saved arrays
+        return _make(out, True, ctx)
+
+
+_make = Tensor._make

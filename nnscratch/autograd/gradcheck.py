@@ -92,18 +92,17 @@ def _analytical(fn, inputs, checked, weights) -> list[np.ndarray]:
 
 
 def _numerical(fn, inputs, i, weights, eps) -> np.ndarray:
-    data = inputs[i]._data
+    data = inputs[i]._data  # written in place, so any layout (e.g. transposed) is kept
     grad = np.zeros(data.shape)
-    flat, grad_flat = data.reshape(-1), grad.reshape(-1)  # views: writes reach the input
     with no_grad():
-        for k in range(flat.size):
-            original = flat[k]
-            flat[k] = original + eps
+        for index in np.ndindex(data.shape):
+            original = data[index]
+            data[index] = original + eps
             plus = _scalar(_outputs(fn, inputs), weights)
-            flat[k] = original - eps
+            data[index] = original - eps
             minus = _scalar(_outputs(fn, inputs), weights)
-            flat[k] = original
-            grad_flat[k] = (plus - minus) / (2 * eps)
+            data[index] = original
+            grad[index] = (plus - minus) / (2 * eps)
     return grad
 
 

@@ -1,7 +1,8 @@
 """In-place updates, as torch allows them: on tensors that autograd does not need.
 
-The hand-written SGD step reads ``with no_grad(): w -= lr * w.grad``. Every in-place write bumps
-the tensor's version, so backward can tell when an array it saved has changed since.
+The hand-written SGD step reads ``with no_grad(): w -= lr * w.grad``. Every in-place write
+stamps the tensor's ``_version`` with a global clock; each recorded op notes the clock too, so
+backward can tell, with one comparison, whether an array it saved was written since.
 """
 
 from __future__ import annotations
@@ -14,6 +15,15 @@ from . import grad_mode
 
 if TYPE_CHECKING:
     from .tensor import Tensor
+
+
+clock = 0  # counts in-place writes, process-wide
+
+
+def _tick() -> int:
+    global clock
+    clock += 1
+    return clock
 
 
 def _array_key(key):
@@ -51,7 +61,7 @@ class InplaceMixin:
             ufunc(self._data, value, out=self._data, casting="same_kind")
         except TypeError as error:  # e.g. float into an int tensor
             raise TypeError(f"in-place {ufunc.__name__} on a {self.dtype} tensor: {error}") from None
-        self._version += 1
+        self._version = _tick()
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -82,7 +92,7 @@ class InplaceMixin:
         """Overwrite this tensor's values with ``src`` (broadcast, cast to this dtype)."""
         self._check_inplace(src)
         np.copyto(self._data, getattr(src, "_data", src), casting="unsafe")
-        self._version += 1
+        self._version = _tick()
         return self
 
     def fill_(self, value) -> Tensor:
@@ -94,4 +104,4 @@ class InplaceMixin:
     def __setitem__(self, key, value) -> None:
         self._check_inplace(value)
         self._data[_array_key(key)] = getattr(value, "_data", value)
-        self._version += 1
+        self._version = _tick()

@@ -1,4 +1,5 @@
 """Functional forms of the activations and ``pad``, as ``torch.nn.functional``."""
 
 from ..ops.activation import *  # noqa: F403
-# pad joins once ops.movement has it
+from ..ops.movement import *  # noqa: F403  (pad)
+from ..ops.softmax import *  # noqa: F403

@@ -22,8 +22,10 @@ from .movement import *  # noqa: F403
 from .movement import __all__ as _movement
 from .reduce import *  # noqa: F403
 from .reduce import __all__ as _reduce
+from .softmax import *  # noqa: F403
+from .softmax import __all__ as _softmax
 
 __all__ = [
     *_activation, *_arithmetic, *_cast, *_compare, *_creation,
-    *_elementwise, *_indexing, *_movement, *_reduce,
+    *_elementwise, *_indexing, *_movement, *_reduce, *_softmax,
 ]  # fmt: skip

@@ -131,6 +131,10 @@ class MatMul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 2 and b.ndim == 2:  # the common case, without the general bookkeeping
+            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+        if a.ndim == 1 and b.ndim == 1:  # a dot product
+            return (grad * b if need_a else None), (grad * a if need_b else None)
         # Lift 1-D operands to matrices so one formula covers every case; the engine sums
         # away broadcast batch dimensions.
         a2 = a[None, :] if a.ndim == 1 else a
@@ -187,7 +191,7 @@ def matmul(input, other):
 
 
 def _check_matmul(a, b) -> None:
-    sa, sb = np.shape(a), np.shape(b)
+    sa, sb = getattr(a, "shape", ()), getattr(b, "shape", ())
     if not sa or not sb:
         raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got {sa} and {sb}")
     inner_b = sb[0] if len(sb) == 1 else sb[-2]
