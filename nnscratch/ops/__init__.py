@@ -18,6 +18,8 @@ from .elementwise import *  # noqa: F403
 from .elementwise import __all__ as _elementwise
 from .indexing import *  # noqa: F403
 from .indexing import __all__ as _indexing
+from .loss import *  # noqa: F403
+from .loss import __all__ as _loss
 from .movement import *  # noqa: F403
 from .movement import __all__ as _movement
 from .reduce import *  # noqa: F403
@@ -27,5 +29,5 @@ from .softmax import __all__ as _softmax
 
 __all__ = [
     *_activation, *_arithmetic, *_cast, *_compare, *_creation,
-    *_elementwise, *_indexing, *_movement, *_reduce, *_softmax,
+    *_elementwise, *_indexing, *_loss, *_movement, *_reduce, *_softmax,
 ]  # fmt: skip

@@ -1,0 +1,153 @@
+"""Time the seed article's XOR training loop three ways: NumPy by hand, nnscratch, PyTorch.
+
+The loop is the article's: a 2-2-1 sigmoid network without biases, full-batch gradient descent
+on the binary cross-entropy, learning rate 0.1, 10,000 iterations, float64, from the same initial
+weights (``np.random.seed(42)``). Each method is written the natural way its user writes it,
+reading the loss every iteration for the losses list as the article does. Repeats are
+interleaved (numpy, nnscratch, torch, numpy, ...) so that machine noise falls on all three.
+
+Run from the repository root::
+
+    python benchmarks/bench_xor_loop.py [--repeats 5] [--iterations 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+import nnscratch as ns
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "xor_from_scratch.py"
+LR = 0.1
+
+
+def load_example():
+    """The plain-NumPy article code (examples/ is not a package, so load it by path)."""
+    spec = importlib.util.spec_from_file_location("xor_from_scratch", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+xor = load_example()
+
+
+def train_numpy(w1, w2, x, y, iterations):
+    """The article's loop: forward_prop, loss, hand-written back_prop, update."""
+    w1, w2, _ = xor.train(w1, w2, x, y, lr=LR, iterations=iterations)
+    return w1, w2
+
+
+def train_nnscratch(w1, w2, x, y, iterations):
+    """Autograd on nnscratch, written as a PyTorch user would."""
+    w1 = ns.tensor(w1, requires_grad=True)
+    w2 = ns.tensor(w2, requires_grad=True)
+    x, y = ns.tensor(x), ns.tensor(y)
+    m = x.shape[1]
+    losses = []
+    for _ in range(iterations):
+        a2 = (w2 @ (w1 @ x).sigmoid()).sigmoid()
+        loss = -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
+        losses.append(loss.item())
+        loss.backward()
+        with ns.no_grad():
+            w1 -= LR * w1.grad
+            w2 -= LR * w2.grad
+        w1.grad = None
+        w2.grad = None
+    return w1.detach().numpy(), w2.detach().numpy()
+
+
+def train_torch(w1, w2, x, y, iterations):
+    """The same loop in PyTorch eager mode."""
+    import torch
+
+    w1 = torch.tensor(w1, dtype=torch.float64, requires_grad=True)
+    w2 = torch.tensor(w2, dtype=torch.float64, requires_grad=True)
+    x, y = torch.tensor(x), torch.tensor(y)
+    m = x.shape[1]
+    losses = []
+    for _ in range(iterations):
+        a2 = (w2 @ (w1 @ x).sigmoid()).sigmoid()
+        loss = -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
+        losses.append(loss.item())
+        loss.backward()
+        with torch.no_grad():
+            w1 -= LR * w1.grad
+            w2 -= LR * w2.grad
+        w1.grad = None
+        w2.grad = None
+    return w1.detach().numpy(), w2.detach().numpy()
+
+
+def time_methods(methods: dict, repeats: int, iterations: int) -> dict[str, list[float]]:
+    """Seconds per run for each method, repeats interleaved; checks they all end alike."""
+    np.random.seed(xor.SEED)
+    w1 = np.random.rand(xor.hidden_neurons, xor.input_neurons)
+    w2 = np.random.rand(xor.output_neurons, xor.hidden_neurons)
+    times = {name: [] for name in methods}
+    for _ in range(repeats):
+        finals = {}
+        for name, train in methods.items():
+            start = time.perf_counter()
+            finals[name] = train(w1.copy(), w2.copy(), xor.total_input, xor.y_xor, iterations)
+            times[name].append(time.perf_counter() - start)
+        check_same_weights(finals)
+    return times
+
+
+def check_same_weights(finals: dict) -> None:
+    """The benchmark is only fair if every method did the same work."""
+    ref_w1, ref_w2 = finals["numpy"]
+    for name, (w1, w2) in finals.items():
+        np.testing.assert_allclose(w1, ref_w1, rtol=0, atol=1e-9, err_msg=f"{name} w1")
+        np.testing.assert_allclose(w2, ref_w2, rtol=0, atol=1e-9, err_msg=f"{name} w2")
+
+
+def report(times: dict[str, list[float]], iterations: int) -> None:
+    med = {name: statistics.median(runs) for name, runs in times.items()}
+    repeats = len(next(iter(times.values())))
+    print(f"XOR loop, {iterations:,} iterations, median of {repeats} interleaved runs")
+    print(f"{'method':<10} {'median s':>9} {'us/iter':>8} {'min s':>8} {'max s':>8}")
+    for name, runs in times.items():
+        per_iter = med[name] / iterations * 1e6
+        print(f"{name:<10} {med[name]:>9.3f} {per_iter:>8.1f} {min(runs):>8.3f} {max(runs):>8.3f}")
+    print(f"nnscratch / numpy : {med['nnscratch'] / med['numpy']:.2f}x  (target <= 2.5x)")
+    if "torch" in med:
+        print(f"torch / nnscratch : {med['torch'] / med['nnscratch']:.2f}x  (target >= 3x)")
+
+
+def versions() -> str:
+    parts = [f"python {platform.python_version()}", f"numpy {np.__version__}"]
+    parts.append(f"nnscratch {ns.__version__}")
+    try:
+        import torch
+
+        parts.append(f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
+    except ImportError:
+        parts.append("torch not installed (skipped)")
+    return ", ".join(parts)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs per method (default 5)")
+    parser.add_argument("--iterations", type=int, default=10_000, help="default 10,000")
+    args = parser.parse_args(argv)
+    methods = {"numpy": train_numpy, "nnscratch": train_nnscratch}
+    if importlib.util.find_spec("torch") is not None:
+        methods["torch"] = train_torch
+    times = time_methods(methods, args.repeats, args.iterations)
+    report(times, args.iterations)
+    print(versions())
+
+
+if __name__ == "__main__":
+    main()

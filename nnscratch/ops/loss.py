@@ -1,0 +1,139 @@
+"""Fused losses for binary targets: BCE on probabilities, and BCE on logits.
+
+Each replaces a chain of elementwise ops (log, mul, sub, add, mean) with one node whose
+backward is the closed form; ``tests/test_ops_loss.py`` checks both against the composition
+and against torch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
+
+_REDUCTIONS = ("none", "mean", "sum")
+_LOG_FLOOR = -100.0  # torch clamps log(p) and log(1 - p) here, so p = 0 or 1 stays finite
+_EPSILON = 1e-12  # torch's floor for p (1 - p) in BCE's gradient
+
+
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "mean":
+        return loss.mean() if loss.size else np.asarray(np.nan, dtype=loss.dtype)
+    return loss.sum() if reduction == "sum" else loss
+
+
+def _upstream(grad, like: np.ndarray, reduction: str):
+    """The incoming gradient per element, undoing the reduction's broadcast and mean."""
+    return grad / like.size if reduction == "mean" else grad
+
+
+def _log(log, x: np.ndarray, defined: np.ndarray) -> np.ndarray:
+    """``log(x)``, and -inf where it is not defined, without numpy's divide-by-zero warning."""
+    out = np.full_like(x, -np.inf)
+    return log(x, out=out, where=defined)
+
+
+class BinaryCrossEntropy(Function):
+    """l = -w [y log p + (1 - y) log(1 - p)];  dl/dp = w (p - y) / (p (1 - p)),
+    dl/dy = w [log(1 - p) - log p]   (the loss's logs floored at -100, as in torch)
+    Replaces: -(y * p.log() + (1 - y) * (1 - p).log()), then mean or sum."""
+
+    @staticmethod
+    def forward(ctx, p, y, weight, reduction):
+        log_p = _log(np.log, p, p > 0)
+        log_q = _log(np.log1p, -p, p < 1)
+        loss = -(y * np.maximum(log_p, _LOG_FLOOR) + (1 - y) * np.maximum(log_q, _LOG_FLOOR))
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(p, y, weight, log_p, log_q)
+        ctx.reduction = reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, y, weight, log_p, log_q = ctx.saved_tensors
+        g = _upstream(grad, p, ctx.reduction)
+        if weight is not None:
+            g = g * weight
+        need_p, need_y = ctx.needs_input_grad[:2]
+        grad_p = g * (p - y) / np.maximum(p * (1 - p), _EPSILON) if need_p else None
+        grad_y = g * (log_q - log_p) if need_y else None
+        return grad_p, grad_y, None, None
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """l = w [(1 - y) x + (1 + (c - 1) y) softplus(-x)]  (c = pos_weight, 1 by default);
+    dl/dx = w [(1 + (c - 1) y) sigmoid(x) - c y],  dl/dy = w [(c - 1) softplus(-x) - x]
+    Replaces: BCE on sigmoid(x), without overflow for large |x|."""
+
+    @staticmethod
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        softplus_neg = np.logaddexp(0, -x)  # log(1 + exp(-x)), stable for any x
+        scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        loss = (1 - y) * x + scale * softplus_neg
+        if weight is not None:
+            loss = loss * weight
+        ctx.save_for_backward(x, y, weight, pos_weight, softplus_neg)
+        ctx.reduction = reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, weight, pos_weight, softplus_neg = ctx.saved_tensors
+        g = _upstream(grad, x, ctx.reduction)
+        if weight is not None:
+            g = g * weight
+        need_x, need_y = ctx.needs_input_grad[:2]
+        c = 1 if pos_weight is None else pos_weight
+        sigmoid = np.exp(-softplus_neg)  # = 1 / (1 + exp(-x))
+        grad_x = g * ((1 + (c - 1) * y) * sigmoid - c * y) if need_x else None
+        grad_y = g * ((c - 1) * softplus_neg - x) if need_y else None
+        return grad_x, grad_y, None, None, None
+
+
+def _check(name: str, input, target, reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, received {reduction!r}")
+    if not isinstance(input, Tensor) or input.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating point Tensor input, received {input!r:.60}")
+    if getattr(target, "shape", None) != input.shape:
+        raise ValueError(
+            f"{name}: target shape {getattr(target, 'shape', type(target).__name__)} must equal "
+            f"the input shape {input.shape}"
+        )
+
+
+def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy between probabilities ``input`` and targets in [0, 1].
+
+    >>> import nnscratch as ns
+    >>> p, y = ns.tensor([0.9, 0.2]), ns.tensor([1.0, 0.0])
+    >>> round(ns.nn.functional.binary_cross_entropy(p, y).item(), 4)
+    0.1643
+    """
+    _check("binary_cross_entropy", input, target, reduction)
+    p = input.detach().numpy()
+    if p.size and (p.min() < 0 or p.max() > 1):
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be probabilities in [0, 1], "
+            f"received values from {p.min()} to {p.max()} (use binary_cross_entropy_with_logits "
+            "for logits)"
+        )
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, reduction: str = "mean", pos_weight=None
+) -> Tensor:
+    """Binary cross-entropy on logits: ``sigmoid`` and BCE in one stable op.
+
+    >>> import nnscratch as ns
+    >>> x, y = ns.tensor([2.0, -1.0]), ns.tensor([1.0, 0.0])
+    >>> round(ns.nn.functional.binary_cross_entropy_with_logits(x, y).item(), 4)
+    0.2201
+    """
+    _check("binary_cross_entropy_with_logits", input, target, reduction)
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
