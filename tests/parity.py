@@ -83,7 +83,9 @@ def _compare_grads(ours, theirs, ours_in, theirs_in, torch, seed, atol, rtol) ->
         return
     weights = [rng.standard_normal(t.shape) for _, t in pairs]
     ours_loss = sum((o * ns.tensor(w, dtype=o.dtype)).sum() for (o, _), w in zip(pairs, weights))
-    theirs_loss = sum((t * torch.tensor(w, dtype=t.dtype)).sum() for (_, t), w in zip(pairs, weights))
+    theirs_loss = sum(
+        (t * torch.tensor(w, dtype=t.dtype)).sum() for (_, t), w in zip(pairs, weights)
+    )
     ours_loss.backward()
     theirs_loss.backward()
     for k, (a, b) in enumerate(zip(ours_in, theirs_in)):

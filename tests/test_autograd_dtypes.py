@@ -4,9 +4,9 @@ import itertools
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
-from parity import require_torch
 
 
 def test_defaults():

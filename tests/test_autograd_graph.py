@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
 from nnscratch.autograd import Function
-from parity import require_torch
 
 
 def test_node_reuse_accumulates_like_torch():

@@ -51,7 +51,9 @@ def test_setitem_under_no_grad():
 
 def test_inplace_on_leaf_that_requires_grad_raises():
     w = ns.ones(2, requires_grad=True)
-    with pytest.raises(RuntimeError, match="in-place operation on a leaf tensor that requires grad"):
+    with pytest.raises(
+        RuntimeError, match="in-place operation on a leaf tensor that requires grad"
+    ):
         w -= 1
     with pytest.raises(RuntimeError, match="no_grad"):
         w.zero_()
@@ -69,7 +71,9 @@ def test_modifying_a_saved_input_is_caught_at_backward():
     x = ns.tensor([3.0, 4.0])
     y = (w * x).sum()  # Mul saves x for dy/dw
     x += 1
-    with pytest.raises(RuntimeError, match="MulBackward needs an input \\(shape \\(2,\\)\\).*in-place"):
+    with pytest.raises(
+        RuntimeError, match="MulBackward needs an input \\(shape \\(2,\\)\\).*in-place"
+    ):
         y.backward()
 
 

@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
-from parity import require_torch
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
+from parity import check
 
 import nnscratch as ns
 import nnscratch.nn.functional as F
-from parity import check
 
 
 def _probabilities(rng, shape):
@@ -30,26 +30,46 @@ def test_bce_with_logits_matches_torch(reduction, weighted, rng):
         extra = {}
         if weighted:
             extra = {"weight": lib.tensor(w), "pos_weight": lib.tensor(c)}
-        return lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction=reduction, **extra)
+        return lib.nn.functional.binary_cross_entropy_with_logits(
+            x, y, reduction=reduction, **extra
+        )
 
     check(f, x, y)
 
 
 def test_bce_weight_matches_torch(rng):
-    p, y, w = _probabilities(rng, (3, 2)), rng.integers(0, 2, (3, 2)).astype(float), rng.uniform(0, 2, (2,))
-    check(lambda lib, p, y: lib.nn.functional.binary_cross_entropy(p, y, weight=lib.tensor(w)), p, y)
+    p, y, w = (
+        _probabilities(rng, (3, 2)),
+        rng.integers(0, 2, (3, 2)).astype(float),
+        rng.uniform(0, 2, (2,)),
+    )
+    check(
+        lambda lib, p, y: lib.nn.functional.binary_cross_entropy(p, y, weight=lib.tensor(w)), p, y
+    )
 
 
 def test_bce_at_the_edges_is_finite_like_torch():
     p = np.array([0.0, 1.0, 1e-30, 1 - 1e-16])
     y = np.array([1.0, 0.0, 1.0, 0.0])
-    check(lambda lib, p, y: lib.nn.functional.binary_cross_entropy(p, y, reduction="none"), p, y, gradcheck=False)
+    check(
+        lambda lib, p, y: lib.nn.functional.binary_cross_entropy(p, y, reduction="none"),
+        p,
+        y,
+        gradcheck=False,
+    )
 
 
 def test_bce_with_logits_is_stable_for_huge_logits():
     x = np.array([1e4, -1e4, 50.0, -50.0])
     y = np.array([0.0, 1.0, 1.0, 0.0])
-    check(lambda lib, x, y: lib.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none"), x, y, gradcheck=False)
+    check(
+        lambda lib, x, y: lib.nn.functional.binary_cross_entropy_with_logits(
+            x, y, reduction="none"
+        ),
+        x,
+        y,
+        gradcheck=False,
+    )
 
 
 def test_fused_equals_the_composition_it_replaces(rng):
@@ -78,7 +98,10 @@ def test_float32_stays_float32():
 
 def test_errors_name_the_function_and_what_was_expected():
     p = ns.tensor([0.3, 0.6])
-    with pytest.raises(ValueError, match="binary_cross_entropy: target shape \\(3,\\) must equal the input shape \\(2,\\)"):
+    with pytest.raises(
+        ValueError,
+        match="binary_cross_entropy: target shape \\(3,\\) must equal the input shape \\(2,\\)",
+    ):
         F.binary_cross_entropy(p, ns.zeros(3))
     with pytest.raises(ValueError, match="probabilities in \\[0, 1\\], received values from -0.5"):
         F.binary_cross_entropy(ns.tensor([-0.5, 0.5]), ns.zeros(2))

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from parity import check
 
 import nnscratch as ns
-from parity import check
 
 SHAPE_PAIRS = [((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3, 4), (4,)), ((), (3,)), ((0, 3), (3,))]
 
@@ -55,7 +55,12 @@ def test_pow(fn, rng):
 
 
 def test_pow_at_zero_base_matches_torch():
-    check(lambda lib, x, y: x**y, np.array([0.0, 0.0, 1.0]), np.array([2.0, 3.0, 2.0]), gradcheck=False)
+    check(
+        lambda lib, x, y: x**y,
+        np.array([0.0, 0.0, 1.0]),
+        np.array([2.0, 3.0, 2.0]),
+        gradcheck=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -95,7 +100,9 @@ def test_float32_stays_float32(rng):
 @settings(max_examples=25, deadline=None)
 @given(st.data())
 def test_broadcasting_matches_torch(data):
-    shape_a, shape_b = data.draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)).input_shapes
+    shape_a, shape_b = data.draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3)
+    ).input_shapes
     elements = st.floats(0.5, 2.0)
     a = data.draw(hnp.arrays(np.float64, shape_a, elements=elements))
     b = data.draw(hnp.arrays(np.float64, shape_b, elements=elements))

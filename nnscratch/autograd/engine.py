@@ -62,8 +62,8 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
     shape = like.shape
     if grad.shape != shape:
         extra = grad.ndim - len(shape)
-        stretched = [i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1]
-        grad = grad.sum(axis=tuple(range(extra)) + tuple(stretched), keepdims=True)
+        stretched = [i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] > 1]
+        grad = grad.sum(axis=(*range(extra), *stretched), keepdims=True)
         grad = grad.reshape(shape)
     if grad.dtype != like.dtype:
         grad = grad.astype(like.dtype)

@@ -34,7 +34,7 @@ def _array_key(key):
 
 
 class InplaceMixin:
-    """The in-place half of ``Tensor``: ``+=``, ``-=``, ``*=``, ``/=``, ``x[i] = v``, ``zero_()``..."""
+    """The in-place half of ``Tensor``: ``+=``, ``-=``, ``*=``, ``/=``, ``zero_()``."""
 
     __slots__ = ()
 
@@ -60,7 +60,8 @@ class InplaceMixin:
         try:
             ufunc(self._data, value, out=self._data, casting="same_kind")
         except TypeError as error:  # e.g. float into an int tensor
-            raise TypeError(f"in-place {ufunc.__name__} on a {self.dtype} tensor: {error}") from None
+            message = f"in-place {ufunc.__name__} on a {self.dtype} tensor: {error}"
+            raise TypeError(message) from None
         self._version = _tick()
         return self
 

@@ -22,6 +22,7 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .movement import *  # noqa: F403
 from .movement import __all__ as _movement
+from .padding import pad  # noqa: F401  (in nn.functional, not at the top level, as in torch)
 from .reduce import *  # noqa: F403
 from .reduce import __all__ as _reduce
 from .softmax import *  # noqa: F403
