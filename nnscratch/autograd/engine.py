@@ -62,7 +62,9 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
     shape = like.shape
     if grad.shape != shape:
         extra = grad.ndim - len(shape)
-        stretched = [i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] > 1]
+        stretched = [
+            i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1
+        ]
         grad = grad.sum(axis=(*range(extra), *stretched), keepdims=True)
         grad = grad.reshape(shape)
     if grad.dtype != like.dtype:

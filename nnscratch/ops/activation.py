@@ -1,3 +1,309 @@
-"""(being written)"""
+"""Activations: sigmoid, relu, leaky_relu, elu, selu, gelu, silu, softplus."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+import numpy as np
+
+from ..autograd.dtypes import get_default_dtype
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+__all__ = ["sigmoid", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus"]
+
+# torch's SELU constants (Klambauer et al. 2017).
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT1_2 = math.sqrt(0.5)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_INV_SQRT_PI = 1 / math.sqrt(math.pi)
+_GELU_TANH_BETA = math.sqrt(2 / math.pi)
+_GELU_TANH_KAPPA = 0.044715
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """1 / (1 + e**-x) without overflow: e = e**-|x| is at most 1, and e / (1 + e) for x < 0."""
+    e = np.exp(-np.abs(x))
+    r = 1 / (1 + e)
+    return np.where(x >= 0, r, e * r)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e**-x);  dy/dx = y (1 - y)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _sigmoid(x if x.dtype.kind == "f" else x.astype(get_default_dtype()))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+class ReLU(Function):
+    """y = max(x, 0);  dy/dx = 1[y > 0]  (NaN passes the gradient, as in torch)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = np.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return np.where(y <= 0, 0, grad)
+
+
+class LeakyReLU(Function):
+    """y = x (x > 0), slope x (x <= 0);  dy/dx = 1 (x > 0), slope (x <= 0)"""
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return np.where(x > 0, x, x * slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return np.where(x > 0, grad, grad * ctx.slope), None
+
+
+class ELU(Function):
+    """y = scale x (x > 0), scale alpha (e**x - 1) (x <= 0);
+    dy/dx = scale (x > 0), scale alpha e**x (x <= 0)  (SELU is ELU with torch's scale, alpha)"""
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale):
+        ctx.save_for_backward(x)
+        ctx.alpha, ctx.scale = alpha, scale
+        # min(x, 0): the positive side is never exponentiated, so x = 1e4 cannot overflow.
+        negative = np.expm1(np.minimum(x, 0)) * (alpha * scale)
+        return np.where(x <= 0, negative, x if scale == 1 else x * scale)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        negative = grad * (ctx.alpha * ctx.scale) * np.exp(np.minimum(x, 0))
+        # x <= 0 (not x > 0) picks the branch, so NaN gets the positive side's slope, as in torch.
+        return np.where(x <= 0, negative, grad * ctx.scale), None, None
+
+
+# W. J. Cody's rational Chebyshev approximations for erf and erfc (Math. Comp. 23, 1969;
+# Netlib SPECFUN calerf), within a few float64 ulps of math.erf. NumPy has no erf; math.erf
+# through np.frompyfunc is as exact but ~6x slower, and gelu sits on hot paths.
+_ERF_A = (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02,
+          3.20937758913846947e03, 1.85777706184603153e-1)  # fmt: skip
+_ERF_B = (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03,
+          2.84423683343917062e03)  # fmt: skip
+_ERFC_C = (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+           2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+           2.05107837782607147e03, 1.23033935479799725e03, 2.15311535474403846e-8)  # fmt: skip
+_ERFC_D = (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02,
+           1.62138957456669019e03, 3.29079923573345963e03, 4.36261909014324716e03,
+           3.43936767414372164e03, 1.23033935480374942e03)  # fmt: skip
+_ERFC_P = (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+           1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2)  # fmt: skip
+_ERFC_Q = (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1,
+           6.05183413124413191e-2, 2.33520497626869185e-3)  # fmt: skip
+
+
+def _rational(t: np.ndarray, p: tuple, q: tuple) -> np.ndarray:
+    """Cody's nested ratio: the last p is the leading coefficient, the denominator is monic."""
+    num, den = p[-1] * t, t.copy()
+    for a, b in zip(p[:-2], q[:-1], strict=True):  # in place: no temporary array per step
+        num += a
+        num *= t
+        den += b
+        den *= t
+    num += p[-2]
+    den += q[-1]
+    num /= den
+    return num
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    """The error function in float64, within a few ulps of ``math.erf``."""
+    x = np.asarray(x, dtype=np.float64)
+    out = np.empty_like(x)
+    small = np.abs(x) <= 0.46875
+    xs = x[small]
+    out[small] = xs * _rational(xs * xs, _ERF_A, _ERF_B)
+    big = ~small  # NaN lands here and stays NaN
+    out[big] = np.copysign(1 - _erfc_big(np.abs(x[big])), x[big])
+    return out
+
+
+def _erfc_big(y: np.ndarray) -> np.ndarray:
+    """erfc(y) for y > 0.46875: a ratio times e**-y**2, the square split to keep its digits."""
+    y = np.minimum(y, 30.0)  # erfc(30) underflows to 0 anyway; this keeps inf out of y - y
+    ratio = np.empty_like(y)
+    mid = y <= 4
+    ratio[mid] = _rational(y[mid], _ERFC_C, _ERFC_D)
+    far = y[~mid]
+    t = 1 / (far * far)
+    ratio[~mid] = (_INV_SQRT_PI - t * _rational(t, _ERFC_P, _ERFC_Q)) / far
+    snapped = np.trunc(16 * y) / 16
+    return np.exp(-snapped * snapped - (y - snapped) * (y + snapped)) * ratio
+
+
+class GELU(Function):
+    """y = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2;  dy/dx = Phi(x) + x phi(x) (normal pdf)"""
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = (0.5 * (1 + _erf(x * _SQRT1_2))).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, cdf = ctx.saved_tensors
+        pdf = np.exp(-0.5 * x * x) * _INV_SQRT_2PI
+        return grad * (cdf + x * pdf)
+
+
+class GELUTanh(Function):
+    """y = x (1 + t) / 2, t = tanh(u), u = b (x + k x**3);  dy/dx = (1 + t + x (1 - t**2) u') / 2"""
+
+    @staticmethod
+    def forward(ctx, x):
+        t = np.tanh(_GELU_TANH_BETA * (x + _GELU_TANH_KAPPA * (x * x * x)))
+        ctx.save_for_backward(x, t)
+        return 0.5 * x * (1 + t)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t = ctx.saved_tensors
+        inner_slope = _GELU_TANH_BETA * (1 + 3 * _GELU_TANH_KAPPA * (x * x))
+        return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * inner_slope)
+
+
+class SiLU(Function):
+    """y = x s, s = sigmoid(x);  dy/dx = s (1 + x (1 - s))"""
+
+    @staticmethod
+    def forward(ctx, x):
+        s = _sigmoid(x)
+        ctx.save_for_backward(x, s)
+        return x * s
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, s = ctx.saved_tensors
+        return grad * s * (1 + x * (1 - s))
+
+
+class Softplus(Function):
+    """y = log(1 + e**(b x)) / b, or x where b x > threshold;  dy/dx = sigmoid(b x), or 1"""
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        bx = x * beta
+        ctx.save_for_backward(bx)
+        ctx.threshold = threshold
+        # log1p(e**z) = max(z, 0) + log1p(e**-|z|): no overflow (np.logaddexp warns on NaN).
+        soft = np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))
+        return np.where(bx > threshold, x, soft / beta)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (bx,) = ctx.saved_tensors
+        return np.where(bx > ctx.threshold, grad, grad * _sigmoid(bx)), None, None
+
+
+def _check_input(input, name: str, floating: bool = True) -> None:
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}: expected input to be a Tensor, received {type(input).__name__}")
+    if floating and input.dtype.kind != "f":
+        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
+
+
+def _number(value, name: str, arg: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name}: expected {arg} to be a number, received {type(value).__name__}")
+    return float(value)  # a Python float never widens a float32 array
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """The logistic function, stable for any input (integers give the default float dtype).
+
+    >>> import nnscratch as ns
+    >>> ns.sigmoid(ns.tensor([0.0, -1e4, 1e4])).tolist()
+    [0.5, 0.0, 1.0]
+    """
+    _check_input(input, "sigmoid", floating=False)
+    return Sigmoid.apply(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """``max(input, 0)``; the gradient at 0 is 0, as in torch. Keeps integer dtypes.
+
+    >>> import nnscratch as ns
+    >>> ns.relu(ns.tensor([-1.0, 2.0])).tolist()
+    [0.0, 2.0]
+    """
+    _check_input(input, "relu", floating=False)
+    return ReLU.apply(input)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """``input`` where positive, else ``negative_slope * input`` (slope also at 0, as in torch).
+
+    >>> import nnscratch as ns
+    >>> ns.nn.functional.leaky_relu(ns.tensor([-2.0, 3.0]), 0.5).tolist()
+    [-1.0, 3.0]
+    """
+    _check_input(input, "leaky_relu")
+    return LeakyReLU.apply(input, _number(negative_slope, "leaky_relu", "negative_slope"))
+
+
+def elu(input: Tensor, alpha: float = 1.0) -> Tensor:
+    """``input`` where positive, else ``alpha * (exp(input) - 1)``; any alpha, as in torch."""
+    _check_input(input, "elu")
+    return ELU.apply(input, _number(alpha, "elu", "alpha"), 1.0)
+
+
+def selu(input: Tensor) -> Tensor:
+    """``scale * elu(input, alpha)`` with torch's constants (alpha ~ 1.6733, scale ~ 1.0507)."""
+    _check_input(input, "selu")
+    return ELU.apply(input, _SELU_ALPHA, _SELU_SCALE)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """``input * Phi(input)`` with Phi the standard normal CDF, or torch's tanh approximation.
+
+    >>> import nnscratch as ns
+    >>> ns.nn.functional.gelu(ns.tensor([0.0, 1.0], dtype=ns.float64)).tolist()
+    [0.0, 0.841344746068543]
+    """
+    _check_input(input, "gelu")
+    if approximate == "none":
+        return GELU.apply(input)
+    if approximate == "tanh":
+        return GELUTanh.apply(input)
+    raise ValueError(f"gelu: expected approximate to be 'none' or 'tanh', received {approximate!r}")
+
+
+def silu(input: Tensor) -> Tensor:
+    """``input * sigmoid(input)`` (also called swish)."""
+    _check_input(input, "silu")
+    return SiLU.apply(input)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """``log(1 + exp(beta * input)) / beta``, and ``input`` where ``beta * input > threshold``.
+
+    >>> import nnscratch as ns
+    >>> ns.nn.functional.softplus(ns.tensor([0.0, 1e4], dtype=ns.float64)).tolist()
+    [0.6931471805599453, 10000.0]
+    """
+    _check_input(input, "softplus")
+    beta = _number(beta, "softplus", "beta")
+    return Softplus.apply(input, beta, _number(threshold, "softplus", "threshold"))
