@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from heapq import heappop, heappush
+
 import numpy as np
 
 from . import inplace
@@ -10,51 +12,40 @@ from . import inplace
 def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
     """Accumulate d(root)/d(leaf) into every leaf's ``.grad``, weighted by ``gradient``.
 
-    A node runs once all its consumers have sent their gradients (Kahn's topological order),
-    so each node applies the chain rule exactly once, to its summed gradient.
+    Nodes run latest-recorded first (a heap on ``ctx.stamp``): every consumer of a tensor was
+    recorded after it, so a node runs once, on its fully summed gradient. No recursion, so
+    a chain of any length works.
     """
-    pending = _count_consumers(root)
     grads = {root: gradient}
-    ready = [root]
-    while ready:
-        tensor = ready.pop()
-        grad = grads.pop(tensor, None)  # freed as soon as it is consumed
+    queue = [(-root._ctx.stamp, root)]
+    while queue:
+        tensor = heappop(queue)[1]
+        grad = grads.pop(tensor)  # freed as soon as it is consumed
         ctx = tensor._ctx
         if ctx.inputs is None:
             _raise_freed(ctx)
-        if grad is None:  # no gradient reached this node: only release its inputs
-            input_grads = (None,) * len(ctx.inputs)
-        else:
-            if tensor._retains_grad:
-                _accumulate(tensor, grad)
-            if inplace.clock != ctx.stamp:  # some in-place write happened since forward
-                _check_unchanged(tensor, ctx)
-            input_grads = ctx.function.backward(ctx, grad)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-        _send(ctx, input_grads, grads, pending, ready)
-        if not retain_graph:
-            ctx.release()
-
-
-def _send(ctx, input_grads: tuple, grads: dict, pending: dict, ready: list) -> None:
-    """Route each input's gradient: into a leaf's ``.grad``, or on towards the input's node."""
-    for parent, needed, input_grad in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
-        if not needed:
-            continue
-        if input_grad is not None:
+        if tensor._retains_grad:
+            _accumulate(tensor, grad)
+        if inplace.last_write > ctx.stamp:  # some array was written in place since forward
+            _check_unchanged(tensor, ctx)
+        input_grads = ctx.function.backward(ctx, grad)
+        if type(input_grads) is not tuple:
+            input_grads = (input_grads,)
+        for parent, needed, input_grad in zip(ctx.inputs, ctx.needs_input_grad, input_grads):
+            if not needed or input_grad is None:
+                continue
             data = parent._data
             if input_grad.shape != data.shape or input_grad.dtype is not data.dtype:
                 input_grad = unbroadcast(input_grad, data)
             if parent._ctx is None:
                 _accumulate(parent, input_grad)
-                continue
-            grads[parent] = grads[parent] + input_grad if parent in grads else input_grad
-        elif parent._ctx is None:
-            continue
-        pending[parent] -= 1
-        if not pending[parent]:
-            ready.append(parent)
+            elif parent in grads:
+                grads[parent] = grads[parent] + input_grad
+            else:  # the first gradient to reach this node: schedule it
+                grads[parent] = input_grad
+                heappush(queue, (-parent._ctx.stamp, parent))
+        if not retain_graph:
+            ctx.saved_tensors = ctx.inputs = None  # release the arrays; mark the node used
 
 
 def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
@@ -91,7 +82,7 @@ def _raise_freed(ctx) -> None:
 
 def _check_unchanged(tensor, ctx) -> None:
     """Raise if an array that ``ctx`` saved (an input or its output) was written in place."""
-    saved = ctx.saved_tensors
+    saved = getattr(ctx, "saved_tensors", ())
     written = [x for x in (tensor, *ctx.inputs) if getattr(x, "_version", 0) > ctx.stamp]
     for x in written:
         if any(array is x._data for array in saved):
@@ -100,24 +91,3 @@ def _check_unchanged(tensor, ctx) -> None:
                 f"{ctx.name()} needs {role} (shape {x.shape}) as it was in the forward pass, "
                 "but an in-place operation modified it since. Use an out-of-place op instead."
             )
-
-
-def _count_consumers(root) -> dict:
-    """For each non-leaf tensor under ``root``: how many graph edges lead into it.
-
-    Iterative, so a chain of any length fits within Python's stack.
-    """
-    pending = {}
-    stack = [root]
-    while stack:
-        ctx = stack.pop()._ctx
-        if ctx.inputs is None:
-            continue  # released; backward reports it when it reaches this node
-        for parent, needed in zip(ctx.inputs, ctx.needs_input_grad):
-            if needed and parent._ctx is not None:
-                if parent in pending:
-                    pending[parent] += 1
-                else:
-                    pending[parent] = 1
-                    stack.append(parent)
-    return pending

@@ -17,10 +17,10 @@ class Context:
     __slots__ = ("function", "needs_input_grad", "saved_tensors", "inputs", "stamp", "__dict__")
 
     def __init__(self, function: type, needs_input_grad: tuple[bool, ...]):
+        # Function.apply builds contexts directly, setting only these two; ``inputs`` and
+        # ``stamp`` are added when the op is recorded, ``saved_tensors`` by save_for_backward.
         self.function = function
         self.needs_input_grad = needs_input_grad
-        self.saved_tensors = ()
-        self.inputs = ()  # the op's inputs, once recorded; None once released
 
     def save_for_backward(self, *arrays) -> None:
         """Keep arrays (inputs or outputs) that ``backward`` will read."""
@@ -34,12 +34,8 @@ class Context:
 
     @property
     def freed(self) -> bool:
+        """True once a backward pass without ``retain_graph`` has used and released it."""
         return self.inputs is None
-
-    def release(self) -> None:
-        """Drop what backward used (``retain_graph=False``): saved arrays and graph edges."""
-        self.saved_tensors = self.inputs = None
-        self.__dict__.clear()
 
 
 class Function:
@@ -89,13 +85,16 @@ class Function:
             else:
                 arrays.append(x)
                 needs.append(False)
-        ctx = Context(cls, tuple(needs))
+        ctx = _new(Context)  # Context(cls, needs) without the cost of calling __init__
+        ctx.function = cls
+        ctx.needs_input_grad = needs = tuple(needs)
         out = cls.forward(ctx, *arrays, **options)
         if not (grad_mode._enabled and True in needs):
             return _make(out, False, None)
         ctx.inputs = inputs
-        ctx.stamp = inplace.clock  # in-place writes after this moment invalidate saved arrays
+        ctx.stamp = next(inplace.clock)  # orders the graph; dates the saved arrays
         return _make(out, True, ctx)
 
 
 _make = Tensor._make
+_new = object.__new__

@@ -1,12 +1,16 @@
 """In-place updates, as torch allows them: on tensors that autograd does not need.
 
-The hand-written SGD step reads ``with no_grad(): w -= lr * w.grad``. Every in-place write
-stamps the tensor's ``_version`` with a global clock; each recorded op notes the clock too, so
-backward can tell, with one comparison, whether an array it saved was written since.
+The hand-written SGD step reads ``with no_grad(): w -= lr * w.grad``.
+
+One process-wide clock ticks for every recorded op (its ``ctx.stamp``) and every in-place write
+(the tensor's ``_version``). Backward reads two facts from it: nodes run in decreasing stamp
+order, which is a topological order; and an op's saved arrays can only have been changed if
+``last_write > ctx.stamp``, one comparison in the common case.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,13 +21,14 @@ if TYPE_CHECKING:
     from .tensor import Tensor
 
 
-clock = 0  # counts in-place writes, process-wide
+clock = itertools.count(1)  # next(clock): a fresh, increasing time
+last_write = 0  # the time of the latest in-place write
 
 
 def _tick() -> int:
-    global clock
-    clock += 1
-    return clock
+    global last_write
+    last_write = next(clock)
+    return last_write
 
 
 def _array_key(key):
@@ -55,10 +60,11 @@ class InplaceMixin:
             )
 
     def _inplace(self, ufunc, other) -> Tensor:
-        self._check_inplace(other)
+        if grad_mode._enabled:
+            self._check_inplace(other)
         value = getattr(other, "_data", other)
         try:
-            ufunc(self._data, value, out=self._data, casting="same_kind")
+            ufunc(self._data, value, out=self._data)  # casting="same_kind", NumPy's default
         except TypeError as error:  # e.g. float into an int tensor
             message = f"in-place {ufunc.__name__} on a {self.dtype} tensor: {error}"
             raise TypeError(message) from None

@@ -154,7 +154,9 @@ class Tensor(InplaceMixin):
                     f"grad can be implicitly created only for scalar outputs, but this tensor "
                     f"has shape {self.shape}: pass backward(gradient=...) of that shape"
                 )
-            return np.ones_like(self._data)
+            ones = np.empty(self.shape, self.dtype)
+            ones.fill(1)  # (np.ones_like costs several times more for a scalar)
+            return ones
         gradient = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
         if gradient.shape != self.shape:
             raise RuntimeError(
@@ -268,31 +270,31 @@ class Tensor(InplaceMixin):
         return MatMul.apply(self, other)
 
     def exp(self) -> Tensor:
-        return _ops.exp(self)
+        return Exp.apply(self)
 
     def log(self) -> Tensor:
-        return _ops.log(self)
+        return Log.apply(self)
 
     def sqrt(self) -> Tensor:
-        return _ops.sqrt(self)
+        return Sqrt.apply(self)
 
     def abs(self) -> Tensor:
         return _ops.abs(self)
 
     def sin(self) -> Tensor:
-        return _ops.sin(self)
+        return Sin.apply(self)
 
     def cos(self) -> Tensor:
-        return _ops.cos(self)
+        return Cos.apply(self)
 
     def tanh(self) -> Tensor:
-        return _ops.tanh(self)
+        return Tanh.apply(self)
 
     def sigmoid(self) -> Tensor:
-        return _ops.sigmoid(self)
+        return Sigmoid.apply(self)
 
     def relu(self) -> Tensor:
-        return _ops.relu(self)
+        return ReLU.apply(self)
 
     def clamp(self, min=None, max=None) -> Tensor:  # noqa: A002 (torch's names)
         return _ops.clamp(self, min, max)
@@ -472,4 +474,6 @@ def _sizes(args: tuple) -> tuple:
 # Tensor's methods are the ops; the ops are built on Tensor. Importing them after the class
 # resolves the cycle: by the time any method runs, both modules are complete.
 from .. import ops as _ops  # noqa: E402
+from ..ops.activation import ReLU, Sigmoid  # noqa: E402
 from ..ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub  # noqa: E402
+from ..ops.elementwise import Cos, Exp, Log, Sin, Sqrt, Tanh  # noqa: E402

@@ -23,11 +23,13 @@ _GELU_TANH_BETA = math.sqrt(2 / math.pi)
 _GELU_TANH_KAPPA = 0.044715
 
 
+@np.errstate(over="ignore")  # e**-x overflows to inf for x < -709, giving exactly 0, as torch
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e**-x) without overflow: e = e**-|x| is at most 1, and e / (1 + e) for x < 0."""
-    e = np.exp(-np.abs(x))
-    r = 1 / (1 + e)
-    return np.where(x >= 0, r, e * r)
+    """1 / (1 + e**-x), computed in place in one new buffer."""
+    t = np.negative(x, out=np.empty_like(x)) if x.ndim == 0 else np.negative(x)  # 0-d: an array
+    np.exp(t, out=t)
+    t += 1
+    return np.reciprocal(t, out=t)
 
 
 class Sigmoid(Function):

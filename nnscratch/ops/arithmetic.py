@@ -15,7 +15,8 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
+            a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         return a + b
 
     @staticmethod
@@ -28,7 +29,8 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
+            a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         return a - b
 
     @staticmethod
@@ -41,7 +43,8 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
+            a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         ctx.save_for_backward(a, b)
         return a * b
 
@@ -96,7 +99,8 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        a, b = promote(a, b)
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
+            a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         y = a**b
         ctx.save_for_backward(a, b, y)
         return y
@@ -123,16 +127,17 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         _check_matmul(a, b)
-        a, b = promote(a, b)
+        if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
+            a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         ctx.save_for_backward(a, b)
-        return a @ b
+        return np.dot(a, b) if a.ndim == 2 and b.ndim == 2 else a @ b  # (dot: less overhead)
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         if a.ndim == 2 and b.ndim == 2:  # the common case, without the general bookkeeping
-            return (grad @ b.T if need_a else None), (a.T @ grad if need_b else None)
+            return (np.dot(grad, b.T) if need_a else None), (np.dot(a.T, grad) if need_b else None)
         if a.ndim == 1 and b.ndim == 1:  # a dot product
             return (grad * b if need_a else None), (grad * a if need_b else None)
         # Lift 1-D operands to matrices so one formula covers every case; the engine sums

@@ -19,13 +19,37 @@ def _floating(x: np.ndarray) -> np.ndarray:
     return x if x.dtype.kind == "f" else x.astype(get_default_dtype())
 
 
+# torch gives inf, -inf and nan here silently; NumPy would warn. np.errstate as a decorator is
+# the cheapest way to say so (the context-manager form costs several times more per call).
+_silent = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
+@_silent
+def _exp(x: np.ndarray) -> np.ndarray:
+    return np.exp(x)
+
+
+@_silent
+def _log(x: np.ndarray) -> np.ndarray:
+    return np.log(x)
+
+
+@_silent
+def _sqrt(x: np.ndarray) -> np.ndarray:
+    return np.sqrt(x)
+
+
+@_silent
+def _divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a / b
+
+
 class Exp(Function):
     """y = e**x;  dy/dx = y"""
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):  # exp(1e4) is inf, silently, as in torch
-            y = np.exp(_floating(x))
+        y = _exp(_floating(x))  # exp(1e4) is inf
         ctx.save_for_backward(y)
         return y
 
@@ -42,14 +66,12 @@ class Log(Function):
     def forward(ctx, x):
         x = _floating(x)
         ctx.save_for_backward(x)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan
-            return np.log(x)
+        return _log(x)  # log(0) = -inf, log(-1) = nan
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return grad / x
+        return _divide(grad, x)
 
 
 class Sqrt(Function):
@@ -57,16 +79,14 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):  # sqrt(-1) = nan, as in torch
-            y = np.sqrt(_floating(x))
+        y = _sqrt(_floating(x))  # sqrt(-1) = nan
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        with np.errstate(divide="ignore", invalid="ignore"):  # inf at 0, as in torch
-            return grad / (2 * y)
+        return _divide(grad, 2 * y)  # inf at 0
 
 
 class Abs(Function):

@@ -233,7 +233,7 @@ def sum(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 (torch'
     >>> ns.tensor([[1.0, 2.0], [3.0, 4.0]]).sum(dim=0).tolist()
     [4.0, 6.0]
     """
-    axes = _axes(dim, input.ndim, "sum")
+    axes = None if dim is None else _axes(dim, input.ndim, "sum")  # None: numpy sums it all
     if input.dtype.kind != "f" and input.dtype != np.int64:
         input = input.long()  # torch sums bool and every integer type as int64
     return Sum.apply(input, axes, keepdim)
