@@ -45,46 +45,40 @@ def train_numpy(w1, w2, x, y, iterations):
     return w1, w2
 
 
-def train_nnscratch(w1, w2, x, y, iterations):
-    """Autograd on nnscratch, written as a PyTorch user would."""
-    w1 = ns.tensor(w1, requires_grad=True)
-    w2 = ns.tensor(w2, requires_grad=True)
-    x, y = ns.tensor(x), ns.tensor(y)
-    m = x.shape[1]
-    losses = []
-    for _ in range(iterations):
-        a2 = (w2 @ (w1 @ x).sigmoid()).sigmoid()
-        loss = -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
-        losses.append(loss.item())
-        loss.backward()
-        with ns.no_grad():
-            w1 -= LR * w1.grad
-            w2 -= LR * w2.grad
-        w1.grad = None
-        w2.grad = None
-    return w1.detach().numpy(), w2.detach().numpy()
+# The loss, spelled three ways. "formula" is the article's expression, op by op; "bce" is the
+# fused op that replaces it (what a PyTorch user writes); "logits" fuses the last sigmoid too.
+LOSSES = {
+    "formula": lambda lib, z2, y: _formula(z2.sigmoid(), y, y.shape[1]),
+    "bce": lambda lib, z2, y: lib.nn.functional.binary_cross_entropy(z2.sigmoid(), y),
+    "logits": lambda lib, z2, y: lib.nn.functional.binary_cross_entropy_with_logits(z2, y),
+}
 
 
-def train_torch(w1, w2, x, y, iterations):
-    """The same loop in PyTorch eager mode."""
-    import torch
+def _formula(a2, y, m):
+    return -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
 
-    w1 = torch.tensor(w1, dtype=torch.float64, requires_grad=True)
-    w2 = torch.tensor(w2, dtype=torch.float64, requires_grad=True)
-    x, y = torch.tensor(x), torch.tensor(y)
-    m = x.shape[1]
-    losses = []
-    for _ in range(iterations):
-        a2 = (w2 @ (w1 @ x).sigmoid()).sigmoid()
-        loss = -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w1 -= LR * w1.grad
-            w2 -= LR * w2.grad
-        w1.grad = None
-        w2.grad = None
-    return w1.detach().numpy(), w2.detach().numpy()
+
+def autograd_loop(lib, loss_name: str):
+    """The article's loop on an autograd library (nnscratch or torch): the same code for both."""
+    loss_fn = LOSSES[loss_name]
+
+    def train(w1, w2, x, y, iterations):
+        w1 = lib.tensor(w1, requires_grad=True)
+        w2 = lib.tensor(w2, requires_grad=True)
+        x, y = lib.tensor(x), lib.tensor(y)
+        losses = []
+        for _ in range(iterations):
+            loss = loss_fn(lib, w2 @ (w1 @ x).sigmoid(), y)
+            losses.append(loss.item())
+            loss.backward()
+            with lib.no_grad():
+                w1 -= LR * w1.grad
+                w2 -= LR * w2.grad
+            w1.grad = None
+            w2.grad = None
+        return w1.detach().numpy(), w2.detach().numpy()
+
+    return train
 
 
 def time_methods(methods: dict, repeats: int, iterations: int) -> dict[str, list[float]]:
@@ -115,13 +109,25 @@ def report(times: dict[str, list[float]], iterations: int) -> None:
     med = {name: statistics.median(runs) for name, runs in times.items()}
     repeats = len(next(iter(times.values())))
     print(f"XOR loop, {iterations:,} iterations, median of {repeats} interleaved runs")
-    print(f"{'method':<10} {'median s':>9} {'us/iter':>8} {'min s':>8} {'max s':>8}")
+    print(f"{'method':<18} {'median s':>9} {'us/iter':>8} {'min s':>8} {'max s':>8}")
     for name, runs in times.items():
         per_iter = med[name] / iterations * 1e6
-        print(f"{name:<10} {med[name]:>9.3f} {per_iter:>8.1f} {min(runs):>8.3f} {max(runs):>8.3f}")
-    print(f"nnscratch / numpy : {med['nnscratch'] / med['numpy']:.2f}x  (target <= 2.5x)")
-    if "torch" in med:
-        print(f"torch / nnscratch : {med['torch'] / med['nnscratch']:.2f}x  (target >= 3x)")
+        print(f"{name:<18} {med[name]:>9.3f} {per_iter:>8.1f} {min(runs):>8.3f} {max(runs):>8.3f}")
+    print(f"{'loss':<9} {'nnscratch/numpy':>16} {'torch/nnscratch':>16}   (targets <= 2.5x, >= 3x)")
+    for loss in LOSSES:
+        ours, theirs = med[f"nnscratch {loss}"], med.get(f"torch {loss}")
+        vs_torch = f"{theirs / ours:>15.2f}x" if theirs else f"{'-':>16}"
+        print(f"{loss:<9} {ours / med['numpy']:>15.2f}x {vs_torch}")
+
+
+def _import_torch(threads: int):
+    """torch, set to ``threads`` threads (tiny ops gain nothing from more), or None."""
+    if importlib.util.find_spec("torch") is None:
+        return None
+    import torch
+
+    torch.set_num_threads(threads)
+    return torch
 
 
 def versions() -> str:
@@ -140,10 +146,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per method (default 5)")
     parser.add_argument("--iterations", type=int, default=10_000, help="default 10,000")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
-    methods = {"numpy": train_numpy, "nnscratch": train_nnscratch}
-    if importlib.util.find_spec("torch") is not None:
-        methods["torch"] = train_torch
+    methods = {"numpy": train_numpy}
+    torch = _import_torch(args.threads)
+    for loss in LOSSES:
+        methods[f"nnscratch {loss}"] = autograd_loop(ns, loss)
+        if torch is not None:
+            methods[f"torch {loss}"] = autograd_loop(torch, loss)
     times = time_methods(methods, args.repeats, args.iterations)
     report(times, args.iterations)
     print(versions())

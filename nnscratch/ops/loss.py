@@ -20,8 +20,8 @@ _EPSILON = 1e-12  # torch's floor for p (1 - p) in BCE's gradient
 
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
-    if reduction == "mean":
-        return loss.mean() if loss.size else np.asarray(np.nan, dtype=loss.dtype)
+    if reduction == "mean":  # sum / n is what ndarray.mean computes, at a fraction of its cost
+        return loss.sum() / loss.size if loss.size else np.asarray(np.nan, dtype=loss.dtype)
     return loss.sum() if reduction == "sum" else loss
 
 
@@ -30,10 +30,22 @@ def _upstream(grad, like: np.ndarray, reduction: str):
     return grad / like.size if reduction == "mean" else grad
 
 
-def _log(log, x: np.ndarray, defined: np.ndarray) -> np.ndarray:
-    """``log(x)``, and -inf where it is not defined, without numpy's divide-by-zero warning."""
-    out = np.full_like(x, -np.inf)
-    return log(x, out=out, where=defined)
+@np.errstate(divide="ignore", invalid="ignore")  # -inf at p = 0 and 1, as torch, silently
+def _logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """log(p) and log(1 - p)."""
+    return np.log(p), np.log1p(-p)
+
+
+def _check_probabilities(p: np.ndarray, result: np.ndarray) -> None:
+    """torch refuses inputs outside [0, 1]; they surface here as nan, so the valid case is free."""
+    if not np.isnan(result).any():
+        return
+    if p.size and not (0 <= np.nanmin(p) and np.nanmax(p) <= 1 and not np.isnan(p).any()):
+        raise ValueError(
+            "binary_cross_entropy: all elements of input should be probabilities in [0, 1], "
+            f"received values from {np.min(p)} to {np.max(p)} (for logits, use "
+            "binary_cross_entropy_with_logits)"
+        )
 
 
 class BinaryCrossEntropy(Function):
@@ -43,14 +55,15 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, y, weight, reduction):
-        log_p = _log(np.log, p, p > 0)
-        log_q = _log(np.log1p, -p, p < 1)
-        loss = -(y * np.maximum(log_p, _LOG_FLOOR) + (1 - y) * np.maximum(log_q, _LOG_FLOOR))
+        log_p, log_q = _logs(p)
+        loss = -(y * np.maximum(log_p, _LOG_FLOOR) + (1.0 - y) * np.maximum(log_q, _LOG_FLOOR))
         if weight is not None:
             loss = loss * weight
         ctx.save_for_backward(p, y, weight, log_p, log_q)
         ctx.reduction = reduction
-        return _reduce(loss, reduction)
+        result = _reduce(loss, reduction)
+        _check_probabilities(p, result)
+        return result
 
     @staticmethod
     def backward(ctx, grad):
@@ -59,7 +72,7 @@ class BinaryCrossEntropy(Function):
         if weight is not None:
             g = g * weight
         need_p, need_y = ctx.needs_input_grad[:2]
-        grad_p = g * (p - y) / np.maximum(p * (1 - p), _EPSILON) if need_p else None
+        grad_p = g * (p - y) / np.maximum(p * (1.0 - p), _EPSILON) if need_p else None
         grad_y = g * (log_q - log_p) if need_y else None
         return grad_p, grad_y, None, None
 
@@ -71,9 +84,11 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, x, y, weight, pos_weight, reduction):
-        softplus_neg = np.logaddexp(0, -x)  # log(1 + exp(-x)), stable for any x
-        scale = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
-        loss = (1 - y) * x + scale * softplus_neg
+        softplus_neg = np.logaddexp(0.0, -x)  # log(1 + exp(-x)), stable for any x
+        scaled = (
+            softplus_neg if pos_weight is None else (1.0 + (pos_weight - 1.0) * y) * softplus_neg
+        )
+        loss = (1.0 - y) * x + scaled
         if weight is not None:
             loss = loss * weight
         ctx.save_for_backward(x, y, weight, pos_weight, softplus_neg)
@@ -87,10 +102,14 @@ class BinaryCrossEntropyWithLogits(Function):
         if weight is not None:
             g = g * weight
         need_x, need_y = ctx.needs_input_grad[:2]
-        c = 1 if pos_weight is None else pos_weight
         sigmoid = np.exp(-softplus_neg)  # = 1 / (1 + exp(-x))
-        grad_x = g * ((1 + (c - 1) * y) * sigmoid - c * y) if need_x else None
-        grad_y = g * ((c - 1) * softplus_neg - x) if need_y else None
+        if pos_weight is None:
+            grad_x = g * (sigmoid - y) if need_x else None
+            grad_y = -g * x if need_y else None
+        else:
+            c = pos_weight
+            grad_x = g * ((1.0 + (c - 1.0) * y) * sigmoid - c * y) if need_x else None
+            grad_y = g * ((c - 1.0) * softplus_neg - x) if need_y else None
         return grad_x, grad_y, None, None, None
 
 
@@ -115,13 +134,6 @@ def binary_cross_entropy(input, target, weight=None, reduction: str = "mean") ->
     0.1643
     """
     _check("binary_cross_entropy", input, target, reduction)
-    p = input.detach().numpy()
-    if p.size and (p.min() < 0 or p.max() > 1):
-        raise ValueError(
-            "binary_cross_entropy: all elements of input should be probabilities in [0, 1], "
-            f"received values from {p.min()} to {p.max()} (use binary_cross_entropy_with_logits "
-            "for logits)"
-        )
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
 
 
