@@ -328,9 +328,12 @@ def test_amax_amin_nan_float32_integers_zero_size(name, rng):
 @pytest.mark.parametrize(("shape", "dim"), [d for d in DIMS if d[1] is not None])
 @pytest.mark.parametrize("keepdim", [False, True])
 def test_logsumexp(shape, dim, keepdim, rng):
-    if dim == () and not keepdim:
-        pytest.skip("torch raises for dim=() without keepdim (a torch bug); ours reduces all")
-    check(lambda lib, x: lib.logsumexp(x, dim, keepdim), rng.standard_normal(shape))
+    a = rng.standard_normal(shape)
+    if dim == () and not keepdim:  # torch raises here (a torch bug); ours reduces all dims
+        check(lambda lib, x: lib.logsumexp(x, tuple(range(x.ndim)), keepdim), a)
+        np.testing.assert_allclose(ns.logsumexp(ns.tensor(a), ()).item(), np.log(np.exp(a).sum()))
+        return
+    check(lambda lib, x: lib.logsumexp(x, dim, keepdim), a)
 
 
 def test_logsumexp_transposed_float32_integers(rng):
