@@ -126,11 +126,14 @@ class MatMul(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        _check_matmul(a, b)
         if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype is not b.dtype:
             a, b = promote(a, b)  # (the check inline: same-dtype arrays are the hot case)
         ctx.save_for_backward(a, b)
-        return np.dot(a, b) if a.ndim == 2 and b.ndim == 2 else a @ b  # (dot: less overhead)
+        try:  # shapes are checked only on failure, to say clearly what did not fit
+            return np.dot(a, b) if a.ndim == 2 and b.ndim == 2 else np.matmul(a, b)
+        except (ValueError, AttributeError):
+            _check_matmul(a, b)
+            raise
 
     @staticmethod
     def backward(ctx, grad):

@@ -66,5 +66,3 @@ def _erfc_big(y: np.ndarray) -> np.ndarray:
     ratio[~mid] = (_INV_SQRT_PI - t * _rational(t, _ERFC_P, _ERFC_Q)) / far
     snapped = np.trunc(16 * y) / 16
     return np.exp(-snapped * snapped - (y - snapped) * (y + snapped)) * ratio
-
-
