@@ -334,6 +334,12 @@ class Tensor(InplaceMixin):
     def min(self, dim=None, keepdim: bool = False):
         return _ops.min(self, dim, keepdim)
 
+    def amax(self, dim=(), keepdim: bool = False) -> Tensor:
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim: bool = False) -> Tensor:
+        return _ops.amin(self, dim, keepdim)
+
     def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
         return _ops.argmax(self, dim, keepdim)
 
@@ -372,11 +378,29 @@ class Tensor(InplaceMixin):
     def expand_as(self, other: Tensor) -> Tensor:
         return _ops.expand(self, other.shape)
 
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        return _ops.narrow(self, dim, start, length)
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        return _ops.gather(self, dim, index)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        return _ops.index_select(self, dim, index)
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return _ops.take_along_dim(self, indices, dim)
+
     def split(self, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
         return _ops.split(self, split_size_or_sections, dim)
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         return _ops.chunk(self, chunks, dim)
+
+    def equal(self, other: Tensor) -> bool:
+        return _ops.equal(self, other)
+
+    def allclose(self, other: Tensor, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
 
     def eq(self, other) -> Tensor:
         return _ops.eq(self, other)
