@@ -66,8 +66,9 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
 def _accumulate(tensor, grad: np.ndarray) -> None:
     """Add into ``.grad`` as torch does: across uses in one graph and across backward calls."""
     if tensor.grad is None:
-        # A copy: backward may hand the same array to several inputs, and the leaf owns its grad.
-        tensor.grad = tensor._make(np.array(grad, dtype=tensor._data.dtype), False, None)
+        # A copy: backward may hand the same array to several inputs, and the leaf owns its
+        # grad. (The dtype already matches: gradients are cast to their input's dtype.)
+        tensor.grad = tensor._make(grad.copy(), False, None)
     else:
         tensor.grad._data = tensor.grad._data + grad
 
