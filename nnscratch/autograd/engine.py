@@ -14,7 +14,7 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
 
     Nodes run latest-recorded first (a heap on ``ctx.stamp``): every consumer of a tensor was
     recorded after it, so a node runs once, on its fully summed gradient. No recursion, so
-    a chain of any length works.
+    a chain of any length works. (One loop, without helper calls: it runs once per node.)
     """
     grads = {root: gradient}
     queue = [(-root._ctx.stamp, root)]
