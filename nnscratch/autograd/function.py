@@ -71,10 +71,11 @@ class Function:
         raise NotImplementedError
 
     @classmethod
-    def apply(cls, *inputs, **options) -> Tensor:
+    def apply(cls, *inputs) -> Tensor:
         """Run ``forward`` on the inputs' arrays; record the op if any input needs a gradient.
 
-        This is the one place that unwraps tensors and builds the graph.
+        This is the one place that unwraps tensors and builds the graph. Options that are not
+        tensors (a dim, a flag) are passed positionally too, and get ``None`` as their gradient.
         """
         arrays = []
         needs = []
@@ -88,12 +89,12 @@ class Function:
         ctx = _new(Context)  # Context(cls, needs) without the cost of calling __init__
         ctx.function = cls
         ctx.needs_input_grad = needs = tuple(needs)
-        out = cls.forward(ctx, *arrays, **options)
-        if not (grad_mode._enabled and True in needs):
-            return _make(out, False, None)
-        ctx.inputs = inputs
-        ctx.stamp = next(inplace.clock)  # orders the graph; dates the saved arrays
-        return _make(out, True, ctx)
+        out = cls.forward(ctx, *arrays)
+        record = grad_mode._enabled and True in needs
+        if record:
+            ctx.inputs = inputs
+            ctx.stamp = next(inplace.clock)  # orders the graph; dates the saved arrays
+        return _make(out, record, ctx if record else None)
 
 
 _make = Tensor._make

@@ -104,7 +104,7 @@ class Cat(Function):
     """y = [x_1, ..., x_n] joined along ``dim``;  dy/dx_i = the slice of grad that x_i filled"""
 
     @staticmethod
-    def forward(ctx, *arrays, dim):
+    def forward(ctx, dim, *arrays):
         dtype = arrays[0].dtype
         for a in arrays[1:]:
             dtype = result_type(np.empty(1, dtype), a)
@@ -119,9 +119,8 @@ class Cat(Function):
     @staticmethod
     def backward(ctx, grad):
         pieces = iter(np.split(grad, ctx.ends, axis=ctx.dim))
-        return tuple(
-            np.zeros((0,), grad.dtype) if skipped else next(pieces) for skipped in ctx.skipped
-        )
+        grads = [np.zeros((0,), grad.dtype) if skip else next(pieces) for skip in ctx.skipped]
+        return None, *grads
 
 
 def reshape(input: Tensor, shape: Sequence[int]) -> Tensor:
@@ -304,7 +303,7 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
             raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be joined")
         if t.shape != (0,) or len(shapes[0]) == 1:
             _check_cat_shape(shapes[0], t.shape, dim, i)
-    return Cat.apply(*tensors, dim=dim)
+    return Cat.apply(dim, *tensors)
 
 
 def _check_cat_shape(first: tuple, shape: tuple, dim: int, i: int) -> None:
