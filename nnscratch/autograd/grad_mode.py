@@ -26,11 +26,12 @@ class _GradMode:
     mode = True
 
     def __enter__(self) -> None:
-        self._previous = is_grad_enabled()
-        set_grad_enabled(self.mode)
+        global _enabled
+        self._previous, _enabled = _enabled, self.mode
 
     def __exit__(self, *exc_info) -> None:
-        set_grad_enabled(self._previous)
+        global _enabled
+        _enabled = self._previous
 
     def __call__(self, fn):
         @functools.wraps(fn)
