@@ -173,18 +173,22 @@ def sub(input, other, *, alpha: float = 1):
 
 
 def mul(input, other):
+    """``input * other`` elementwise, with broadcasting and torch's type promotion."""
     return Mul.apply(input, other)
 
 
 def div(input, other):
+    """``input / other``, true division (integers divide as float32, as in torch)."""
     return Div.apply(input, other)
 
 
 def neg(input):
+    """``-input``."""
     return Neg.apply(input)
 
 
 def pow(input, exponent):  # noqa: A001 (torch's name)
+    """``input ** exponent``; either may be a tensor (the gradient flows to both)."""
     return Pow.apply(input, exponent)
 
 

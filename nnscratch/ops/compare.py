@@ -21,22 +21,27 @@ def eq(input, other) -> Tensor:
 
 
 def ne(input, other) -> Tensor:
+    """``input != other`` elementwise."""
     return _compare(np.not_equal, input, other)
 
 
 def lt(input, other) -> Tensor:
+    """``input < other`` elementwise."""
     return _compare(np.less, input, other)
 
 
 def le(input, other) -> Tensor:
+    """``input <= other`` elementwise."""
     return _compare(np.less_equal, input, other)
 
 
 def gt(input, other) -> Tensor:
+    """``input > other`` elementwise."""
     return _compare(np.greater, input, other)
 
 
 def ge(input, other) -> Tensor:
+    """``input >= other`` elementwise."""
     return _compare(np.greater_equal, input, other)
 
 
@@ -46,4 +51,5 @@ def equal(input: Tensor, other: Tensor) -> bool:
 
 
 def allclose(input: Tensor, other: Tensor, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
+    """True when ``|input - other| <= atol + rtol * |other|`` everywhere."""
     return bool(np.allclose(input._data, other._data, rtol=rtol, atol=atol, equal_nan=equal_nan))

@@ -53,14 +53,17 @@ def from_numpy(array: np.ndarray) -> Tensor:
 
 
 def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
     return _new(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
     return _new(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor: its values are whatever memory held."""
     return _new(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
@@ -89,10 +92,12 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
     return _new(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
@@ -123,31 +128,37 @@ def _like(input: Tensor, dtype):
 
 
 def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with ``input``'s shape and dtype."""
     shape, dtype = _like(input, dtype)
     return _new(np.zeros(shape, dtype), requires_grad)
 
 
 def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Ones with ``input``'s shape and dtype."""
     shape, dtype = _like(input, dtype)
     return _new(np.ones(shape, dtype), requires_grad)
 
 
 def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+    """``fill_value`` with ``input``'s shape and dtype."""
     shape, dtype = _like(input, dtype)
     return _new(np.full(shape, fill_value, dtype), requires_grad)
 
 
 def rand_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Uniform [0, 1) samples with ``input``'s shape and dtype."""
     shape, dtype = _like(input, dtype)
     return rand(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def randn_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Standard normal samples with ``input``'s shape and dtype."""
     shape, dtype = _like(input, dtype)
     return randn(shape, dtype=dtype, requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, dtype=None) -> Tensor:
+    """Integers from ``[low, high)`` with ``input``'s shape and dtype."""
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype)
