@@ -1,0 +1,75 @@
+"""Adadelta: step sizes from running averages of squared gradients and squared updates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer, scalar_state
+
+
+class Adadelta(Optimizer):
+    """Adadelta (Zeiler), torch's algorithm (``torch.optim.Adadelta``)::
+
+        g = -grad if maximize else grad;   g += weight_decay * p
+        v = rho * v + (1 - rho) * g * g
+        delta = sqrt(u + eps) / sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta * delta
+        p -= lr * delta
+
+    >>> import nnscratch as ns
+    >>> from nnscratch.optim import Adadelta
+    >>> w = ns.tensor([1.0], requires_grad=True)
+    >>> opt = Adadelta([w])
+    >>> (w * w).sum().backward()
+    >>> opt.step()  # first step: sqrt(1e-6) / sqrt(0.1 * 4 + 1e-6) * 2, about 0.00316
+    >>> round(w.item(), 5)
+    0.99684
+    """
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1.0,
+        rho: float = 0.9,
+        eps: float = 1e-6,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"Invalid rho value: {rho}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {
+            "lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay,
+            "maximize": maximize,
+        }  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: np.ndarray, state: dict, group: dict) -> None:
+        state["step"] = scalar_state(0.0)
+        state["square_avg"] = np.zeros_like(param)
+        state["acc_delta"] = np.zeros_like(param)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        g = -grad if group["maximize"] else grad
+        rho, eps = group["rho"], group["eps"]
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * param
+        square_avg, acc_delta = state["square_avg"], state["acc_delta"]
+        square_avg *= rho
+        square_avg += (1 - rho) * g * g
+        std = np.sqrt(square_avg + eps)
+        delta = np.sqrt(acc_delta + eps)
+        delta /= std
+        delta *= g
+        acc_delta *= rho
+        acc_delta += (1 - rho) * delta * delta
+        param -= group["lr"] * delta

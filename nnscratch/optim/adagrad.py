@@ -1,0 +1,78 @@
+"""Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer, scalar_state
+
+
+class Adagrad(Optimizer):
+    """Adagrad (Duchi et al.), torch's algorithm (``torch.optim.Adagrad``)::
+
+        g = -grad if maximize else grad;   g += weight_decay * p;   t += 1
+        clr = lr / (1 + (t - 1) * lr_decay)
+        s += g * g            (s starts at initial_accumulator_value)
+        p -= clr * g / (sqrt(s) + eps)
+
+    >>> import nnscratch as ns
+    >>> from nnscratch.optim import Adagrad
+    >>> w = ns.tensor([1.0], requires_grad=True)
+    >>> opt = Adagrad([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()  # first step: g / sqrt(g**2) = 1, so w moves by lr
+    >>> round(w.item(), 6)
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= lr_decay:
+            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= initial_accumulator_value:
+            raise ValueError(
+                f"Invalid initial_accumulator_value value: {initial_accumulator_value}"
+            )
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        defaults = {
+            "lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
+            "initial_accumulator_value": initial_accumulator_value, "maximize": maximize,
+        }  # fmt: skip
+        super().__init__(params, defaults)
+        # torch creates Adagrad's state at construction (so it is in state_dict() at once)
+        for group in self.param_groups:
+            for p in group["params"]:
+                self._init_state(p._data, self.state[p], group)
+
+    def _init_state(self, param: np.ndarray, state: dict, group: dict) -> None:
+        state["step"] = scalar_state(0.0)
+        state["sum"] = np.full_like(param, group["initial_accumulator_value"])
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        g = -grad if group["maximize"] else grad
+        state["step"] += 1
+        step = float(state["step"])
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * param
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        state_sum = state["sum"]
+        state_sum += g * g
+        std = np.sqrt(state_sum)
+        std += group["eps"]
+        param -= clr * (g / std)

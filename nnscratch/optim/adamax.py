@@ -1,0 +1,64 @@
+"""Adamax: Adam with the infinity norm in place of the second moment."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .adam import check_common
+from .optimizer import Optimizer, lerp_, scalar_state
+
+
+class Adamax(Optimizer):
+    """Adamax (Kingma & Ba, section 7), torch's algorithm (``torch.optim.Adamax``)::
+
+        g = -grad if maximize else grad;   g += weight_decay * p;   t += 1
+        m = beta1 * m + (1 - beta1) * g
+        u = max(beta2 * u, |g| + eps)
+        p -= lr / (1 - beta1**t) * m / u
+
+    >>> import nnscratch as ns
+    >>> from nnscratch.optim import Adamax
+    >>> w = ns.tensor([1.0], requires_grad=True)
+    >>> opt = Adamax([w], lr=0.1)
+    >>> (w * w).sum().backward()
+    >>> opt.step()  # first step: m / (1 - beta1) = g, u = |g|: w moves by lr
+    >>> round(w.item(), 6)
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 2e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        check_common(lr, eps, betas, weight_decay)
+        defaults = {
+            "lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
+            "maximize": maximize,
+        }  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: np.ndarray, state: dict, group: dict) -> None:
+        state["step"] = scalar_state(0.0)
+        state["exp_avg"] = np.zeros_like(param)
+        state["exp_inf"] = np.zeros_like(param)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        g = -grad if group["maximize"] else grad
+        beta1, beta2 = group["betas"]
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * param
+        exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
+        lerp_(exp_avg, g, 1 - beta1)
+        exp_inf *= beta2
+        np.maximum(exp_inf, np.abs(g) + group["eps"], out=exp_inf)
+        clr = group["lr"] / (1 - beta1 ** float(state["step"]))
+        param -= clr * (exp_avg / exp_inf)

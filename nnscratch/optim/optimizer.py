@@ -1,0 +1,263 @@
+"""``Optimizer``: the loop over parameter groups, per-parameter state and state dicts.
+
+Each optimizer subclass writes one in-place update, ``_update(param, grad, state, group)``, on
+NumPy arrays; the base class finds the parameters that have a gradient, creates their state
+lazily and bumps their in-place version so a stale graph cannot silently reuse old values.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+from ..autograd import Tensor, dtypes, enable_grad, inplace, no_grad
+
+
+class _RequiredParameter:
+    """The default of an option that every parameter group must set itself."""
+
+    def __repr__(self) -> str:
+        return "<required parameter>"
+
+
+required = _RequiredParameter()
+
+
+def _typename(obj) -> str:
+    """``torch.typename`` for our objects: 'int', 'nnscratch.autograd.tensor.Tensor'."""
+    module, name = type(obj).__module__, type(obj).__qualname__
+    return name if module == "builtins" else f"{module}.{name}"
+
+
+def scalar_state(value: float) -> np.ndarray:
+    """A 0-d array for scalar state ('step', 'mu_product'), dtype as torch's: float32 unless
+    the default dtype is float64."""
+    kind = np.float64 if dtypes.get_default_dtype() == np.float64 else np.float32
+    return np.array(value, dtype=kind)
+
+
+def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
+    """``start += weight * (end - start)`` in place, with torch's two formulas (exact ends)."""
+    if abs(weight) < 0.5:
+        start += weight * (end - start)
+    else:
+        start[...] = end - (end - start) * (1 - weight)
+
+
+class Optimizer:
+    """Base class of all optimizers, read like ``torch.optim.Optimizer``.
+
+    ``params`` is an iterable of tensors, or of dicts (parameter groups) that each hold
+    ``'params'`` and any options that differ from ``defaults``. Subclasses implement
+    ``_update(param, grad, state, group)`` on NumPy arrays, in place.
+
+    >>> import nnscratch as ns
+    >>> from nnscratch.optim import SGD
+    >>> w = ns.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = SGD([w], lr=0.5)
+    >>> (w * w).sum().backward()
+    >>> opt.step()
+    >>> w
+    tensor([0., 0.], requires_grad=True)
+    """
+
+    def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
+        self.defaults = defaults
+        if isinstance(params, Tensor):
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of Tensors or "
+                f"dicts, but got {_typename(params)}"
+            )
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        param_groups = list(params)
+        if len(param_groups) == 0:
+            raise ValueError("optimizer got an empty parameter list")
+        if not isinstance(param_groups[0], dict):
+            param_groups = [{"params": param_groups}]
+        for param_group in param_groups:
+            self.add_param_group(param_group)
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {group[k]}" for k in sorted(group) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+    # ---- parameter groups -------------------------------------------------------------------
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Add a group of parameters with its own options (defaults fill the rest)."""
+        if not isinstance(param_group, dict):
+            raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
+        param_group["params"] = _as_param_list(param_group["params"])
+        _split_names(param_group)
+        for param in param_group["params"]:
+            _check_param(param)
+        for name, default in self.defaults.items():
+            if default is required and name not in param_group:
+                raise ValueError(
+                    "parameter group didn't specify a value of required optimization "
+                    f"parameter {name}"
+                )
+            param_group.setdefault(name, default)
+        self._check_disjoint(param_group)
+        self.param_groups.append(param_group)
+
+    def _check_disjoint(self, param_group: dict[str, Any]) -> None:
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        for group in self.param_groups:
+            if ("param_names" in param_group) != ("param_names" in group):
+                kind = "with names" if "param_names" in param_group else "without names"
+                raise ValueError(
+                    "all optimizer param groups should be with/without names. "
+                    f"cannot add param group {kind} to the optimizer"
+                )
+        if any(id(p) in seen for p in param_group["params"]):
+            raise ValueError("some parameters appear in more than one parameter group")
+
+    # ---- the step ---------------------------------------------------------------------------
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Reset every parameter's ``.grad``: to None (the default), or to zeros in place."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    p.grad.requires_grad_(False)
+                    p.grad.zero_()
+
+    def step(self, closure: Callable[[], Any] | None = None):
+        """Update every parameter that has a gradient; return ``closure()``'s loss if given.
+
+        The closure re-evaluates the model (under ``enable_grad``) before the update.
+        """
+        loss = None
+        with no_grad():
+            if closure is not None:
+                with enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is not None:
+                        self._step_param(p, group)
+        return loss
+
+    def _step_param(self, p: Tensor, group: dict[str, Any]) -> None:
+        state = self.state[p]
+        if not state:
+            self._init_state(p._data, state, group)
+        self._update(p._data, p.grad._data, state, group)
+        # The arrays changed in place: date the write, as Tensor's own in-place ops do, so
+        # backward through a graph recorded before this step raises instead of using new values.
+        p._version = inplace._tick()
+
+    def _init_state(self, param: np.ndarray, state: dict[str, Any], group: dict) -> None:
+        """Create a parameter's state before its first update (nothing by default)."""
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """Update ``param`` in place from ``grad`` (subclasses write the algorithm here)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _update")
+
+    # ---- state dicts ------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        """``{'state': {index: {...}}, 'param_groups': [...]}`` with parameters numbered in
+        order across groups, torch's layout: the arrays convert to torch tensors one by one."""
+        index: dict[int, int] = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: v for k, v in group.items() if k != "params"}
+            for p in group["params"]:
+                index.setdefault(id(p), len(index))
+            packed["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(packed)
+        state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Load a dict from ``state_dict()`` (ours, or torch's with tensors made arrays).
+
+        Arrays are copied; floating ones take their parameter's dtype, except 'step'.
+        """
+        saved_groups = copy.deepcopy(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError("loaded state dict has a different number of parameter groups")
+        for group, saved in zip(self.param_groups, saved_groups):
+            if len(group["params"]) != len(saved["params"]):
+                raise ValueError(
+                    "loaded state dict contains a parameter group that doesn't match the size "
+                    f"of optimizer's group ({len(saved['params'])} saved, "
+                    f"{len(group['params'])} here)"
+                )
+        id_map = dict(
+            zip(
+                chain.from_iterable(g["params"] for g in saved_groups),
+                chain.from_iterable(g["params"] for g in self.param_groups),
+            )
+        )
+        state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        for key, value in state_dict["state"].items():
+            if key in id_map:
+                param = id_map[key]
+                state[param] = {k: _cast(param, k, v) for k, v in value.items()}
+            else:
+                state[key] = value
+        for group, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = group["params"]
+            if "param_names" in group and "param_names" not in saved:
+                saved["param_names"] = group["param_names"]
+            for name, default in self.defaults.items():
+                saved.setdefault(name, default)  # a dict saved before an option existed
+        self.state, self.param_groups = state, saved_groups
+
+
+def _as_param_list(params) -> list:
+    if isinstance(params, Tensor):
+        return [params]
+    if isinstance(params, set):
+        raise TypeError(
+            "optimizer parameters need to be organized in ordered collections, but the "
+            "ordering of tensors in sets will change between runs. Please use a list instead."
+        )
+    return list(params)
+
+
+def _split_names(param_group: dict[str, Any]) -> None:
+    """Accept ``named_parameters()``: (name, tensor) pairs keep their names in 'param_names'."""
+    params = param_group["params"]
+    names = [p[0] for p in params if isinstance(p, tuple)]
+    param_group["params"] = [p[1] if isinstance(p, tuple) else p for p in params]
+    if names and len(names) != len(params):
+        raise ValueError(
+            "all optimizer params should be with/without names. Some param names are missing"
+        )
+    if names:
+        param_group["param_names"] = names
+
+
+def _check_param(param) -> None:
+    if not isinstance(param, Tensor):
+        raise TypeError(
+            f"optimizer can only optimize Tensors, but one of the params is {_typename(param)}"
+        )
+    if not (param.is_leaf or param._retains_grad):
+        raise ValueError("can't optimize a non-leaf Tensor")
+
+
+def _cast(param: Tensor, key: str, value):
+    """A copy of one saved state value: arrays become ours, floating ones the param's dtype."""
+    if isinstance(value, Tensor):
+        value = value._data
+    if not hasattr(value, "__array__") or isinstance(value, (bool, int, float)):
+        return scalar_state(value) if key == "step" else value
+    array = np.array(value)  # a copy, also of torch tensors and NumPy scalars
+    if key != "step" and array.dtype.kind == "f":
+        array = array.astype(param.dtype, copy=False)
+    return array

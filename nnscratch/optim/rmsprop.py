@@ -1,0 +1,90 @@
+"""RMSprop: divide the gradient by a running root mean square (centered, with momentum)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .optimizer import Optimizer, lerp_, scalar_state
+
+
+class RMSprop(Optimizer):
+    """RMSprop (Hinton), torch's algorithm (``torch.optim.RMSprop``)::
+
+        g = -grad if maximize else grad;   g += weight_decay * p
+        v = alpha * v + (1 - alpha) * g * g
+        avg = sqrt(v - gbar**2) + eps, with gbar = alpha * gbar + (1 - alpha) * g  [centered]
+        avg = sqrt(v) + eps                                                        [otherwise]
+        b = momentum * b + g / avg;  p -= lr * b                          [momentum > 0]
+        p -= lr * g / avg                                                 [otherwise]
+
+    >>> import nnscratch as ns
+    >>> from nnscratch.optim import RMSprop
+    >>> w = ns.tensor([1.0], requires_grad=True)
+    >>> opt = RMSprop([w], lr=0.01)
+    >>> (w * w).sum().backward()
+    >>> opt.step()  # first step: g / sqrt(0.01 g**2) = 10, so w moves by 0.1
+    >>> round(w.item(), 6)
+    0.9
+    """
+
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ) -> None:
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= momentum:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= alpha:
+            raise ValueError(f"Invalid alpha value: {alpha}")
+        defaults = {
+            "lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
+            "weight_decay": weight_decay, "maximize": maximize,
+        }  # fmt: skip
+        super().__init__(params, defaults)
+
+    def _init_state(self, param: np.ndarray, state: dict, group: dict) -> None:
+        state["step"] = scalar_state(0.0)
+        state["square_avg"] = np.zeros_like(param)
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = np.zeros_like(param)
+        if group["centered"]:
+            state["grad_avg"] = np.zeros_like(param)
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        g = -grad if group["maximize"] else grad
+        alpha = group["alpha"]
+        state["step"] += 1
+        if group["weight_decay"] != 0:
+            g = g + group["weight_decay"] * param
+        square_avg = state["square_avg"]
+        square_avg *= alpha
+        square_avg += (1 - alpha) * g * g
+        if group["centered"]:
+            grad_avg = state["grad_avg"]
+            lerp_(grad_avg, g, 1 - alpha)
+            avg = np.sqrt(square_avg - grad_avg * grad_avg)
+        else:
+            avg = np.sqrt(square_avg)
+        avg += group["eps"]
+        if group["momentum"] > 0:
+            buf = state["momentum_buffer"]
+            buf *= group["momentum"]
+            buf += g / avg
+            param -= group["lr"] * buf
+        else:
+            param -= group["lr"] * (g / avg)
