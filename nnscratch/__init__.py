@@ -28,6 +28,7 @@ from .autograd.dtypes import (
 from .ops import *  # noqa: F403
 from .random import manual_seed
 from . import nn  # noqa: E402, I001  (nn builds on the ops above)
+from . import datasets, optim, utils  # noqa: E402, I001
 
 bool = bool_  # noqa: A001  (torch.bool)
 float = float32  # noqa: A001  (torch.float)

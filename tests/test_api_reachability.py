@@ -9,7 +9,8 @@ import nnscratch as ns
 
 MODULES = [
     "arithmetic", "elementwise", "activation", "softmax", "reduce", "movement", "indexing",
-    "padding", "loss", "cast", "compare", "creation",
+    "padding", "loss", "regression_loss", "classification_loss", "linalg", "cast", "compare",
+    "creation",
 ]  # fmt: skip
 OURS_ONLY = {"index"}  # our name for __getitem__'s op; torch's Tensor.index is unrelated
 

@@ -10,7 +10,10 @@ from pathlib import Path
 import nnscratch
 
 ROOT = Path(nnscratch.__file__).parent
-RANK = {"random": 0, "autograd": 0, "ops": 1, "nn": 2, "optim": 2, "utils": 2, "keras": 3}
+RANK = {
+    "random": 0, "datasets": 0, "autograd": 0, "ops": 1, "nn": 2, "optim": 2, "utils": 2,
+    "keras": 3,
+}  # fmt: skip
 EXCEPTIONS = {("autograd/tensor.py", "ops")}
 
 

@@ -30,7 +30,12 @@ def _idx(lib, x, k=2):
     return lib.zeros(x.shape[0], k, dtype=lib.int64)
 
 
+def _labels(lib, x):
+    return lib.tensor([i % x.shape[1] for i in range(x.shape[0])], dtype=lib.int64)
+
+
 F = lambda lib: lib.nn.functional  # noqa: E731
+REAL2 = ("real", "real")
 
 ROWS = {
     # arithmetic
@@ -115,6 +120,26 @@ ROWS = {
         ("real", "prob"),
         zero=False,
     ),  # fmt: skip
+    "mse_loss": Row(lambda lib, x, y: F(lib).mse_loss(x, y), ("real", "real")),
+    "l1_loss": Row(lambda lib, x, y: F(lib).l1_loss(x, y, reduction="sum"), ("real", "real")),
+    "huber_loss": Row(lambda lib, x, y: F(lib).huber_loss(x, y, delta=0.5), ("real", "real")),
+    "smooth_l1_loss": Row(
+        lambda lib, x, y: F(lib).smooth_l1_loss(x, y, beta=0.5), ("real", "real")
+    ),
+    "cross_entropy": Row(lambda lib, x, y: F(lib).cross_entropy(x, y.softmax(1)), ("real", "real")),
+    "cross_entropy:index": Row(
+        lambda lib, x: F(lib).cross_entropy(
+            x, lib.zeros(x.shape[0], dtype=lib.int64), label_smoothing=0.1
+        )
+    ),
+    "nll_loss": Row(
+        lambda lib, x: F(lib).nll_loss(x.log_softmax(1), lib.zeros(x.shape[0], dtype=lib.int64))
+    ),
+    "kl_div": Row(
+        lambda lib, x, y: F(lib).kl_div(x.log_softmax(1), y, reduction="batchmean"),
+        ("real", "prob"),
+    ),
+    "linear": Row(lambda lib, x, w: F(lib).linear(x, w, w[:, 0]), ("real", "real")),
     # copies
     "clone": Row(lambda lib, x: x.clone() * 2),
 }
@@ -166,7 +191,7 @@ def test_matches_torch_and_finite_differences(name, variant, rng):
 def test_every_differentiable_op_has_a_row():
     modules = [
         "arithmetic", "elementwise", "activation", "softmax", "reduce", "movement", "indexing",
-        "padding", "loss", "cast",
+        "padding", "loss", "regression_loss", "classification_loss", "linalg", "cast",
     ]  # fmt: skip
     # (by path: ``nnscratch.ops.softmax`` the attribute is the function, not the module)
     public = {n for m in modules for n in importlib.import_module(f"nnscratch.ops.{m}").__all__}

@@ -10,6 +10,8 @@ from .arithmetic import *  # noqa: F403
 from .arithmetic import __all__ as _arithmetic
 from .cast import *  # noqa: F403
 from .cast import __all__ as _cast
+from .classification_loss import *  # noqa: F403
+from .classification_loss import __all__ as _classification_loss
 from .compare import *  # noqa: F403
 from .compare import __all__ as _compare
 from .creation import *  # noqa: F403
@@ -18,12 +20,15 @@ from .elementwise import *  # noqa: F403
 from .elementwise import __all__ as _elementwise
 from .indexing import *  # noqa: F403
 from .indexing import __all__ as _indexing
+from .linalg import linear  # noqa: F401  (in nn.functional, as in torch)
 from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .movement import *  # noqa: F403
 from .movement import __all__ as _movement
 from .padding import pad  # noqa: F401  (in nn.functional, not at the top level, as in torch)
 from .reduce import *  # noqa: F403
+from .regression_loss import *  # noqa: F403
+from .regression_loss import __all__ as _regression_loss
 from .reduce import __all__ as _reduce
 from .softmax import *  # noqa: F403
 from .softmax import __all__ as _softmax
@@ -31,4 +36,5 @@ from .softmax import __all__ as _softmax
 __all__ = [
     *_activation, *_arithmetic, *_cast, *_compare, *_creation,
     *_elementwise, *_indexing, *_loss, *_movement, *_reduce, *_softmax,
+    *_classification_loss, *_regression_loss,
 ]  # fmt: skip
