@@ -28,9 +28,6 @@ class _Loss(Module):
             )
         self.reduction = reduction
 
-    def extra_repr(self) -> str:
-        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
-
 
 class _WeightedLoss(_Loss):
     """A loss with an optional per-class ``weight``, kept as a buffer (saved, moved by to())."""
