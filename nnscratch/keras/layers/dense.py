@@ -1,0 +1,103 @@
+"""``Dense``: ``activation(inputs @ kernel + bias)``, on the same fused op as ``nn.Linear``."""
+
+from __future__ import annotations
+
+from ...autograd.tensor import Tensor
+from ...ops.linalg import linear
+from .. import activations, initializers, regularizers
+from .layer import Layer, Shape
+
+__all__ = ["Dense"]
+
+
+class Dense(Layer):
+    """A fully connected layer: ``activation(inputs @ kernel + bias)``.
+
+    The kernel has Keras's shape ``(input_dim, units)``, so weights copy across from Keras with
+    ``get_weights`` / ``set_weights``; it is built on the first call, or as soon as a model
+    knows its input shape. Inputs may have leading dimensions beyond the batch.
+
+    >>> import nnscratch as ns
+    >>> from nnscratch import keras
+    >>> layer = keras.layers.Dense(3, activation="relu")
+    >>> layer(ns.ones(4, 2)).shape, layer.kernel.shape, layer.bias.shape
+    ((4, 3), (2, 3), (3,))
+    """
+
+    def __init__(
+        self,
+        units: int,
+        activation=None,
+        use_bias: bool = True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        **kwargs,
+    ) -> None:
+        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+            raise ValueError(
+                "Received an invalid value for `units`, expected a positive "
+                f"integer. Received: units={units}"
+            )
+        super().__init__(**kwargs)
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+
+    def build(self, input_shape: Shape) -> None:
+        if len(input_shape) < 2 or input_shape[-1] is None:
+            raise ValueError(
+                f"Dense '{self.name}' needs inputs with at least 2 dimensions and a known last "
+                f"dimension, received shape {tuple(input_shape)}"
+            )
+        self.input_dim = int(input_shape[-1])
+        self.add_weight(
+            (self.input_dim, self.units),
+            self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            name="kernel",
+        )
+        if self.use_bias:
+            self.add_weight(
+                (self.units,), self.bias_initializer, regularizer=self.bias_regularizer, name="bias"
+            )
+        else:
+            self.register_parameter("bias", None)
+
+    def call(self, inputs: Tensor) -> Tensor:
+        self._check_input_shape(inputs.shape)
+        # linear wants (out, in): kernel.T is a view, and the op's x @ weight.T reads the
+        # kernel itself, contiguous; the gradient flows back through the transpose.
+        return self.activation(linear(inputs, self.kernel.T, self.bias))
+
+    def _check_input_shape(self, shape: Shape) -> None:
+        if len(shape) < 2:
+            raise ValueError(
+                f"Dense '{self.name}' expects inputs with at least 2 dimensions (batch, "
+                f"features), received shape {tuple(shape)}"
+            )
+        if shape[-1] != self.input_dim:
+            raise ValueError(
+                f"Dense '{self.name}' expects inputs with last dimension {self.input_dim}, "
+                f"received shape {tuple(shape)}"
+            )
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (*tuple(input_shape)[:-1], self.units)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": self.kernel_initializer,
+            "bias_initializer": self.bias_initializer,
+            "kernel_regularizer": self.kernel_regularizer,
+            "bias_regularizer": self.bias_regularizer,
+        }

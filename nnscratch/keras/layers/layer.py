@@ -1,0 +1,265 @@
+"""``Layer``: the base of every Keras layer and model, built on ``nnscratch.nn.Module``.
+
+A layer's life is Keras's: configuration in ``__init__``, weights created lazily in
+``build(input_shape)`` on the first call (or when a model knows its input shape), the maths in
+``call``, shapes without data in ``compute_output_shape``, and ``get_config``. Weights are
+``nnscratch.nn.Parameter`` objects registered on the Module, so autograd, ``state_dict`` and
+the PyTorch-style optimizers all see them.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import warnings
+
+import numpy as np
+
+from ...autograd.grad_mode import no_grad
+from ...autograd.tensor import Tensor
+from ...nn.module import Module
+from ...nn.parameter import Parameter
+from .. import initializers as initializers_module
+from .. import regularizers as regularizers_module
+from ..utils import auto_name
+
+__all__ = ["Layer", "Shape", "format_shape"]
+
+Shape = tuple  # a shape whose entries are ints or None (None: unknown, e.g. the batch size)
+
+
+def format_shape(shape) -> str:
+    """``(None, 10)`` as Keras prints it."""
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+class Layer(Module):
+    """Base class of Keras layers: subclass it and write ``build`` (weights) and ``call``.
+
+    >>> import nnscratch as ns
+    >>> from nnscratch import keras
+    >>> class Scale(keras.layers.Layer):
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+    ...     def call(self, x):
+    ...         return x * self.w
+    >>> layer = Scale()
+    >>> layer(ns.ones(2, 3)).shape, [w.shape for w in layer.weights]
+    ((2, 3), [(3,)])
+    """
+
+    _autocast = True  # numeric inputs of another dtype are cast to the layer's dtype
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """A subclass's ``build`` marks the layer built, even when called directly (as Keras)."""
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marking_built(cls.__dict__["build"])
+
+    def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
+        super().__init__()
+        self._batch_input_shape = _pop_input_shape(type(self).__name__, kwargs)
+        if kwargs:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+            )
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._dtype = np.dtype(dtype or "float32")
+        set_ = object.__setattr__
+        set_(self, "_trainable", bool(trainable))
+        set_(self, "_own_weights", [])  # (parameter, created trainable) in creation order
+        set_(self, "_regularizers", [])  # (parameter, regularizer)
+        self.built = False
+        self._build_shape: Shape | None = None
+        self._call_has_training = "training" in inspect.signature(self.call).parameters
+
+    # ---- configuration ------------------------------------------------------------------------
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights, a string as Keras (``"float32"``)."""
+        return self._dtype.name
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freeze (False) or unfreeze this layer and every layer inside it."""
+        object.__setattr__(self, "_trainable", bool(value))
+        for param, created_trainable in self._own_weights:
+            param.requires_grad_(bool(value) and created_trainable)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    def get_config(self) -> dict:
+        """The arguments that recreate this layer (``type(layer)(**config)``)."""
+        return {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+
+    @classmethod
+    def from_config(cls, config: dict) -> Layer:
+        return cls(**config)
+
+    # ---- weights ------------------------------------------------------------------------------
+    def add_weight(
+        self,
+        shape=(),
+        initializer="glorot_uniform",
+        dtype=None,
+        trainable=True,
+        regularizer=None,
+        name: str | None = None,
+    ) -> Parameter:
+        """Create a weight, register it as ``self.<name>`` and track it; returns it."""
+        init = initializers_module.get(initializer)
+        values = init(tuple(shape), np.dtype(dtype or self._dtype))
+        param = Parameter(Tensor(values), requires_grad=bool(trainable) and self.trainable)
+        name = name or f"weight_{len(self._own_weights)}"
+        setattr(self, name, param)
+        self._own_weights.append((param, bool(trainable)))
+        if regularizer is not None:
+            self._regularizers.append((param, regularizers_module.get(regularizer)))
+        return param
+
+    def _sublayers(self) -> list[Layer]:
+        return [m for m in self._modules.values() if isinstance(m, Layer)]
+
+    @property
+    def weights(self) -> list[Parameter]:
+        """Every weight: this layer's (trainable-created first), then its sublayers', in order."""
+        own = [p for p, t in self._own_weights if t] + [p for p, t in self._own_weights if not t]
+        return own + [w for layer in self._sublayers() for w in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[Parameter]:
+        """The weights ``fit`` updates: none when the layer is frozen."""
+        if not self.trainable:
+            return []
+        own = [p for p, t in self._own_weights if t]
+        return own + [w for layer in self._sublayers() for w in layer.trainable_weights]
+
+    @property
+    def non_trainable_weights(self) -> list[Parameter]:
+        if not self.trainable:
+            return self.weights
+        own = [p for p, t in self._own_weights if not t]
+        return own + [w for layer in self._sublayers() for w in layer.non_trainable_weights]
+
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+    variables = weights
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """Regularization penalties of the trainable weights, computed now (differentiable)."""
+        trainable = {id(p) for p in self.trainable_weights}
+        return [reg(p) for p, reg in self._all_regularizers() if id(p) in trainable]
+
+    def _all_regularizers(self) -> list:
+        return self._regularizers + [
+            r for layer in self._sublayers() for r in layer._all_regularizers()
+        ]
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights; the layer must be built."""
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                "built. You can build it manually via: `layer.build(batch_input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of the weights as NumPy arrays, in ``weights`` order (Keras's order)."""
+        return [w.detach().numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Copy arrays into the weights in place, in ``weights`` order; shapes must match."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(
+                f"You called `set_weights(weights)` on layer '{self.name}' with a weight list "
+                f"of length {len(weights)}, but the layer was expecting {len(own)} weights."
+            )
+        arrays = [w.detach().numpy() if isinstance(w, Tensor) else np.asarray(w) for w in weights]
+        for param, value in zip(own, arrays):
+            if param.shape != value.shape:
+                raise ValueError(
+                    f"Layer {self.name} weight shape {param.shape} is not compatible with "
+                    f"provided weight shape {value.shape}."
+                )
+        with no_grad():
+            for param, value in zip(own, arrays):
+                param.copy_(value.astype(param.dtype, copy=False))
+
+    # ---- build and call -----------------------------------------------------------------------
+    def build(self, input_shape: Shape) -> None:
+        """Create the weights for inputs of ``input_shape``; layers with weights override it."""
+
+    def _maybe_build(self, input_shape: Shape) -> None:
+        if not self.built:
+            self.build(tuple(input_shape))
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        """The output shape for ``input_shape`` without computing anything (identity here)."""
+        return tuple(input_shape)
+
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `call()` method implemented."
+        )
+
+    def __call__(self, inputs, *args, training: bool | None = None, **kwargs):
+        x = self._convert_input(inputs)
+        self._maybe_build(x.shape)
+        if self._call_has_training:
+            kwargs["training"] = bool(training)
+        return self.call(x, *args, **kwargs)
+
+    forward = __call__  # Module's name for it
+
+    def _convert_input(self, inputs) -> Tensor:
+        """Array-likes become Tensors; numeric inputs take the layer's dtype (Keras autocast)."""
+        x = inputs if isinstance(inputs, Tensor) else Tensor(np.asarray(inputs))
+        if self._autocast and x.dtype != self._dtype and x.dtype.kind in "biuf":
+            x = x.to(self._dtype)
+        return x
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _marking_built(build):
+    @functools.wraps(build)
+    def build_and_mark(self, input_shape=None, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
+        self.built = True
+        if input_shape is not None:
+            self._build_shape = tuple(input_shape)
+
+    return build_and_mark
+
+
+def _pop_input_shape(class_name: str, kwargs: dict) -> Shape | None:
+    """Keras 2's ``input_shape=`` / ``input_dim=`` on a first layer: accepted, with a warning."""
+    shape = kwargs.pop("input_shape", None)
+    dim = kwargs.pop("input_dim", None)
+    batch_shape = kwargs.pop("batch_input_shape", None)
+    if shape is None and dim is None and batch_shape is None:
+        return None
+    warnings.warn(
+        f"Do not pass an `input_shape`/`input_dim` argument to a layer ({class_name}). When "
+        "using Sequential models, prefer using an `Input(shape)` object as the first layer in "
+        "the model instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    if batch_shape is not None:
+        return tuple(batch_shape)
+    return (None, *(tuple(shape) if shape is not None else (dim,)))
+
+
+Layer.build = _marking_built(Layer.build)

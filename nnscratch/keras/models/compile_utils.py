@@ -1,0 +1,129 @@
+"""What ``compile`` turns its arguments into: the compiled loss, the compiled metrics and the
+loss tracker.
+
+Names go through ``keras.losses.get`` and ``keras.metrics.get_for_output``; a plain function
+``fn(y_true, y_pred) -> per-sample values`` is wrapped into a mean, as Keras wraps its
+function losses (``LossFunctionWrapper``) and metrics (``MeanMetricWrapper``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...autograd.tensor import Tensor
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+
+__all__ = ["CompiledLoss", "CompiledMetrics", "Mean", "to_float"]
+
+
+def to_float(value) -> float:
+    """A loss or metric result (Tensor, NumPy scalar or float) as a Python float."""
+    if isinstance(value, Tensor):
+        value = value.detach().numpy()
+    return float(np.asarray(value))
+
+
+class Mean:
+    """A running weighted mean of scalars: the ``loss`` that ``fit`` reports per epoch, each
+    batch weighted by its number of samples (as Keras's loss tracker)."""
+
+    def __init__(self, name: str = "mean") -> None:
+        self.name = name
+        self.reset_state()
+
+    def update_state(self, value: float, sample_weight: float = 1.0) -> None:
+        self.total += float(value) * sample_weight
+        self.count += sample_weight
+
+    def result(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    def reset_state(self) -> None:
+        self.total, self.count = 0.0, 0.0
+
+
+class CompiledLoss:
+    """``(y_true, y_pred, sample_weight) -> scalar Tensor`` from a name, a Loss or a function.
+
+    >>> import nnscratch as ns
+    >>> loss = CompiledLoss("mse")
+    >>> loss(ns.tensor([1.0, 3.0]), ns.tensor([[1.0], [1.0]])).item()
+    2.0
+    """
+
+    def __init__(self, identifier) -> None:
+        fn = losses_module.get(identifier)
+        if fn is None:
+            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+        if not isinstance(fn, losses_module.Loss):
+            name = identifier if isinstance(identifier, str) else getattr(fn, "__name__", None)
+            fn = losses_module.LossFunctionWrapper(fn, name=name)
+        self.fn, self.name = fn, fn.name
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        return self.fn(y_true, y_pred, sample_weight=sample_weight)
+
+
+def _as_list(identifiers) -> list:
+    if identifiers is None:
+        return []
+    if not isinstance(identifiers, (list, tuple)):
+        return [identifiers]  # the article's metrics="binary_accuracy" (tf.keras 2)
+    return list(identifiers)
+
+
+class CompiledMetrics:
+    """The ``metrics`` and ``weighted_metrics`` given to ``compile``, resolved on the first
+    batch (``"accuracy"`` picks binary, sparse-categorical or categorical accuracy from the
+    shapes, as Keras). As in Keras 3, only ``weighted_metrics`` see the sample weights."""
+
+    def __init__(self, metrics, weighted_metrics=None) -> None:
+        self.identifiers = _as_list(metrics)
+        self.weighted_identifiers = _as_list(weighted_metrics)
+        self.metrics: list | None = None
+        self.weighted: list = []
+
+    def build(self, y_true: Tensor, y_pred: Tensor) -> None:
+        shapes = (tuple(y_true.shape), tuple(y_pred.shape))
+        self.metrics = [metrics_module.get_for_output(i, *shapes) for i in self.identifiers]
+        self.weighted = [
+            metrics_module.get_for_output(i, *shapes) for i in self.weighted_identifiers
+        ]
+        self._names = _unique_names(self.metrics, self.weighted)
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._names) if self.metrics is not None else []
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if self.metrics is None:
+            self.build(y_true, y_pred)
+        for metric in self.metrics:
+            metric.update_state(y_true, y_pred)
+        for metric in self.weighted:
+            metric.update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def reset_state(self) -> None:
+        for metric in (self.metrics or []) + self.weighted:
+            metric.reset_state()
+
+    def result(self) -> dict[str, float]:
+        metrics = (self.metrics or []) + self.weighted
+        return {name: to_float(m.result()) for name, m in zip(self.names, metrics)}
+
+
+def _unique_names(metrics: list, weighted: list) -> list[str]:
+    """Keras's log names: a repeated name gets ``_1``, ``_2``; a weighted metric whose name is
+    taken becomes ``weighted_<name>`` (then ``_1``, ... if that repeats too)."""
+    counts: dict[str, int] = {}
+
+    def claim(name: str) -> str:
+        index = counts.get(name, 0)
+        counts[name] = index + 1
+        return name if index == 0 else f"{name}_{index}"
+
+    names = [claim(m.name) for m in metrics]
+    for metric in weighted:
+        names.append(claim(metric.name if metric.name not in counts else f"weighted_{metric.name}"))
+    return names
