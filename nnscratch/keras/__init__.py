@@ -6,11 +6,9 @@
 3
 """
 
-import importlib
-from types import ModuleType
-
 from nnscratch.keras import (
     activations,
+    callbacks,
     initializers,
     layers,
     losses,
@@ -23,20 +21,12 @@ from nnscratch.keras import (
 from nnscratch.keras.layers import Input
 from nnscratch.keras.models import Model, Sequential
 
-_LAZY = ("callbacks",)  # written separately; imported on first use until it exists
-
-
-def __getattr__(name: str) -> ModuleType:
-    if name in _LAZY:
-        return importlib.import_module(f"nnscratch.keras.{name}")
-    raise AttributeError(f"module 'nnscratch.keras' has no attribute {name!r}")
-
-
 __all__ = [
     "Input",
     "Model",
     "Sequential",
     "activations",
+    "callbacks",
     "initializers",
     "layers",
     "losses",

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
-__all__ = ["CallbackList", "ProgressPrinter"]
+__all__ = ["CallbackList"]
 
 _HOOKS = (
     "on_train_begin",
@@ -40,40 +38,13 @@ class CallbackList:
         if hook not in _HOOKS:
             raise AttributeError(hook)
 
+        arity = 2 if "batch" in hook or "epoch" in hook else 1  # (index, logs) or (logs)
+
         def dispatch(*args) -> None:
+            args = args + ({},) * (arity - len(args))  # as Keras, always pass a logs dict
             for callback in self.callbacks:
                 method = getattr(callback, hook, None)
                 if method is not None:
                     method(*args)
 
         return dispatch
-
-
-def _format_logs(logs: dict) -> str:
-    return " - ".join(f"{name}: {value:.4f}" for name, value in logs.items())
-
-
-class ProgressPrinter:
-    """A plain-text progress display: ``verbose=1`` and ``2`` print one line per epoch."""
-
-    def __init__(self, verbose: int) -> None:
-        self.verbose = verbose
-        self.params: dict = {}
-
-    def set_params(self, params: dict) -> None:
-        self.params = params
-
-    def on_epoch_begin(self, epoch: int, logs=None) -> None:
-        self._start = time.perf_counter()
-        if self.verbose:
-            print(f"Epoch {epoch + 1}/{self.params.get('epochs')}")
-
-    def on_epoch_end(self, epoch: int, logs=None) -> None:
-        if self.verbose:
-            steps = self.params.get("steps")
-            seconds = time.perf_counter() - self._start
-            per_step = 1000 * seconds / max(steps or 1, 1)
-            print(
-                f"{steps}/{steps} - {seconds:.0f}s - {per_step:.0f}ms/step - "
-                + _format_logs(logs or {})
-            )

@@ -15,10 +15,11 @@ import numpy as np
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from .. import optimizers as optimizers_module
+from ..callbacks.history import History
+from ..callbacks.progbar_logger import ProgbarLogger
 from . import data as data_utils
-from .callback_list import CallbackList, ProgressPrinter
+from .callback_list import CallbackList
 from .compile_utils import CompiledLoss, CompiledMetrics, Mean, to_float
-from .history import History
 
 __all__ = ["Trainer"]
 
@@ -159,7 +160,10 @@ class Trainer:
         data_utils.warn_large_batch(batches.batch_size, len(arrays[0]))
         history, verbose = History(), _verbosity(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
-        hooks = CallbackList([ProgressPrinter(verbose), *(callbacks or []), history], self, params)
+        callbacks = list(callbacks or [])
+        if not any(isinstance(c, ProgbarLogger) for c in callbacks):
+            callbacks.insert(0, ProgbarLogger())
+        hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
         hooks.on_train_begin()
         for epoch in range(initial_epoch, epochs):

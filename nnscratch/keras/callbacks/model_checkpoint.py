@@ -1,0 +1,127 @@
+"""``ModelCheckpoint``: save the model's weights every epoch, or only when they are the best.
+
+Saving never uses pickle. A model with its own ``save_weights``/``save`` is asked to save
+(Keras's ``.weights.h5``/``.keras`` files); otherwise, and for any path ending in ``.npz``,
+the weights go to a NumPy ``.npz`` file: ``get_weights()`` in order, as ``arr_0``, ``arr_1``,
+... (``np.savez``). ``load_weights_npz`` reads it back with ``allow_pickle=False``. An ``.npz``
+checkpoint holds the weights only (also when ``save_weights_only=False``): rebuild the model
+from code, then load them.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+
+from .monitor_callback import MonitorCallback
+
+__all__ = ["ModelCheckpoint", "load_weights_npz", "save_weights_npz"]
+
+_EXTENSIONS = (".npz", ".weights.h5", ".keras", ".h5")
+
+
+def save_weights_npz(model, filepath) -> None:
+    """Write ``model.get_weights()`` to ``filepath`` as an uncompressed ``.npz`` (no pickle).
+
+    >>> import os, tempfile
+    >>> from nnscratch import keras
+    >>> model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "w.weights.npz")
+    >>> save_weights_npz(model, path); load_weights_npz(model, path)
+    """
+    with open(filepath, "wb") as file:  # a file object: np.savez keeps the name as given
+        np.savez(file, *model.get_weights())
+
+
+def load_weights_npz(model, filepath) -> None:
+    """Read weights written by ``save_weights_npz`` into ``model`` (``set_weights`` order)."""
+    with np.load(filepath, allow_pickle=False) as data:
+        model.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])
+
+
+class ModelCheckpoint(MonitorCallback):
+    """Save after every epoch, or with ``save_best_only`` only when ``monitor`` improves
+    (``mode`` as in EarlyStopping). ``filepath`` may hold ``{epoch}`` and log names, formatted
+    each time (``"model-{epoch:02d}-{val_loss:.2f}.weights.npz"``). See the module docstring
+    for the ``.npz`` format used when the model has no ``save_weights``/``save`` of its own.
+    """
+
+    def __init__(
+        self,
+        filepath,
+        monitor: str = "val_loss",
+        verbose: int = 0,
+        save_best_only: bool = False,
+        save_weights_only: bool = False,
+        mode: str = "auto",
+        save_freq="epoch",
+        initial_value_threshold: float | None = None,
+    ) -> None:
+        super().__init__(monitor, mode, initial_value_threshold)
+        self.filepath = os.fspath(filepath)
+        if not self.filepath.endswith(_EXTENSIONS):
+            raise ValueError(
+                f"The filepath provided must end in one of {', '.join(_EXTENSIONS)} (`.npz`: "
+                f"NumPy weights, the format nnscratch models save). Received: "
+                f"filepath={self.filepath}"
+            )
+        if save_freq != "epoch":
+            raise ValueError(f"Only save_freq='epoch' is supported. Received: {save_freq!r}")
+        self.verbose, self.save_best_only = verbose, save_best_only
+        self.save_weights_only, self.save_freq = save_weights_only, save_freq
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        logs = logs or {}
+        filepath = self._file_path(epoch, logs)
+        if self._should_save(epoch, logs, filepath):
+            dirname = os.path.dirname(filepath)
+            if dirname:
+                os.makedirs(dirname, exist_ok=True)
+            self._save(filepath)
+
+    def _file_path(self, epoch: int, logs: dict) -> str:
+        try:
+            return self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as error:
+            raise KeyError(
+                f'Failed to format this callback filepath: "{self.filepath}". Reason: {error}'
+            ) from error
+
+    def _should_save(self, epoch: int, logs: dict, filepath: str) -> bool:
+        if not self.save_best_only:
+            self._say(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Can save best model only with {self.monitor} available.", stacklevel=3)
+            return True
+        best = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            self._say(
+                f"\nEpoch {epoch + 1}: {self.monitor} improved from {best} to {current:.5f}, "
+                f"saving model to {filepath}"
+            )
+            self.best = current
+            return True
+        self._say(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best}")
+        return False
+
+    def _save(self, filepath: str) -> None:
+        if filepath.endswith(".npz"):
+            save_weights_npz(self.model, filepath)
+            return
+        method = "save_weights" if self.save_weights_only else "save"
+        if not hasattr(self.model, method):
+            raise ValueError(
+                f"Model '{getattr(self.model, 'name', self.model)}' has no `{method}` method to "
+                f"write {filepath}; use a filepath ending in `.npz` (NumPy weights) instead."
+            )
+        getattr(self.model, method)(filepath, overwrite=True)
+
+    def _say(self, message: str) -> None:
+        if self.verbose > 0:
+            print(message)
