@@ -19,7 +19,11 @@ __all__ = [
     "split_validation",
     "to_tensor",
     "warn_large_batch",
+    "warn_small_split",
 ]
+
+MIN_TRAIN_ROWS = 10  # fewer than this left for training after validation_split: a warning
+MIN_VALIDATION_ROWS = 2  # fewer than this held out for validation: a warning
 
 
 def as_array(data, name: str) -> np.ndarray | None:
@@ -67,9 +71,23 @@ def split_validation(arrays: list, validation_split: float) -> tuple[list, list]
             f"Training data contains {n} samples, which is not sufficient to split it into a "
             f"validation and training set as specified by `validation_split={validation_split}`."
         )
+    warn_small_split(split_at, n - split_at, validation_split)
     return (
         [None if a is None else a[:split_at] for a in arrays],
         [None if a is None else a[split_at:] for a in arrays],
+    )
+
+
+def warn_small_split(num_train: int, num_val: int, validation_split: float) -> None:
+    """Say so when a split leaves too few rows to learn from or to measure with."""
+    if num_train >= MIN_TRAIN_ROWS and num_val >= MIN_VALIDATION_ROWS:
+        return
+    warnings.warn(
+        f"validation_split={validation_split} leaves {num_train} rows for training and "
+        f"{num_val} for validation: the model learns from fewer rows and `val_` scores on "
+        "so few rows are noisy. With a small dataset, pass validation_data or drop the split.",
+        UserWarning,
+        stacklevel=4,
     )
 
 
