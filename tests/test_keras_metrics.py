@@ -296,3 +296,15 @@ def test_get_for_output_wraps_plain_functions(rng):
     assert isinstance(metric, nk.metrics.MeanMetricWrapper) and metric.name == "binary_accuracy"
     metric.update_state(y, p)
     np.testing.assert_allclose(metric.result().numpy(), keras.metrics.binary_accuracy(y, p).mean())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy",
+        "TopKCategoricalAccuracy", "Precision", "Recall", "AUC", "MeanSquaredError",
+        "MeanAbsoluteError", "BinaryCrossentropy", "SparseCategoricalCrossentropy",
+    ],
+)  # fmt: skip
+def test_direction_for_callbacks_matches_keras(name):
+    assert getattr(nk.metrics, name)()._direction == getattr(keras.metrics, name)()._direction

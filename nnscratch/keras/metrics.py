@@ -102,6 +102,8 @@ def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> np.ndarray:
 class Metric:
     """The base of Keras metrics: state, ``update_state``, ``result``, ``reset_state``."""
 
+    _direction = None  # "up" or "down": which way is better, for callbacks in mode="auto"
+
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or _snake(type(self).__name__)
         self.dtype = np.dtype(dtype or FLOATX).name
@@ -196,8 +198,9 @@ class MeanMetricWrapper(Mean):
         return {**super().get_config(), **self._fn_kwargs}
 
 
-def _wrapper(fn: Callable, default_name: str, doc: str, **defaults) -> type:
-    """A MeanMetricWrapper subclass for ``fn`` with keyword options ``defaults``."""
+def _wrapper(fn: Callable, default_name: str, doc: str, direction="down", **defaults) -> type:
+    """A MeanMetricWrapper subclass for ``fn`` with keyword options ``defaults``; ``direction``
+    ("up" or "down") tells callbacks in ``mode="auto"`` which way is better, as in Keras."""
 
     def __init__(self, name: str = default_name, dtype=None, **kwargs):
         unknown = set(kwargs) - set(defaults)
@@ -208,24 +211,28 @@ def _wrapper(fn: Callable, default_name: str, doc: str, **defaults) -> type:
     name = {"kl_divergence": "KLDivergence"}.get(default_name) or default_name.title().replace(
         "_", ""
     )
-    return type(name, (MeanMetricWrapper,), {"__init__": __init__, "__doc__": doc})
+    attributes = {"__init__": __init__, "__doc__": doc, "_direction": direction}
+    return type(name, (MeanMetricWrapper,), attributes)
 
 
-Accuracy = _wrapper(accuracy, "accuracy", "How often y_pred equals y_true exactly.")
+Accuracy = _wrapper(accuracy, "accuracy", "How often y_pred equals y_true exactly.", "up")
 BinaryAccuracy = _wrapper(
     binary_accuracy, "binary_accuracy", "How often (y_pred > threshold) matches the binary y_true.",
-    threshold=0.5,
+    "up", threshold=0.5,
 )  # fmt: skip
 CategoricalAccuracy = _wrapper(
-    categorical_accuracy, "categorical_accuracy", "How often argmax(y_pred) is the one-hot label."
+    categorical_accuracy,
+    "categorical_accuracy",
+    "How often argmax(y_pred) is the one-hot label.",
+    "up",
 )
 SparseCategoricalAccuracy = _wrapper(
     sparse_categorical_accuracy, "sparse_categorical_accuracy",
-    "How often argmax(y_pred) is the integer label.",
+    "How often argmax(y_pred) is the integer label.", "up",
 )  # fmt: skip
 TopKCategoricalAccuracy = _wrapper(
     top_k_categorical_accuracy, "top_k_categorical_accuracy",
-    "How often the one-hot label is among the k highest predictions.", k=5,
+    "How often the one-hot label is among the k highest predictions.", "up", k=5,
 )  # fmt: skip
 MeanSquaredError = _wrapper(_losses.mean_squared_error, "mean_squared_error", "The mean of MSE.")
 MeanAbsoluteError = _wrapper(_losses.mean_absolute_error, "mean_absolute_error", "Mean of MAE.")
@@ -243,6 +250,8 @@ CategoricalCrossentropy = _wrapper(
 
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """The mean sparse categorical cross-entropy (``ignore_class`` as in the loss)."""
+
+    _direction = "down"
 
     def __init__(
         self, name="sparse_categorical_crossentropy", dtype=None, from_logits=False,
@@ -329,6 +338,8 @@ def _evenly_spaced(thresholds) -> bool:
 class _PrecisionRecall(Metric):
     """Counts true positives and one kind of error per threshold."""
 
+    _direction = "up"
+
     _error = "fp"
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
@@ -376,6 +387,8 @@ class AUC(Metric):
     >>> round(float(m.result()), 4)
     0.75
     """
+
+    _direction = "up"
 
     def __init__(
         self, num_thresholds: int = 200, curve: str = "ROC",
