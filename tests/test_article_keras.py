@@ -78,7 +78,7 @@ def test_and_and_xor_are_learned(article_run):
 def test_fit_prints_epochs_and_binary_accuracy(article_run):
     printed = article_run[2]
     assert "Epoch 500/500" in printed and "Epoch 1000/1000" in printed
-    last = printed.split("Epoch 1000/1000\n")[1].splitlines()[0]
+    last = printed.split("Epoch 1000/1000\n")[1].split("\n")[0].split("\r")[-1]  # the bar
     assert re.search(r"binary_accuracy: 1\.0000 - loss: 0\.\d+", last)
 
 

@@ -222,16 +222,29 @@ def test_lambda_callback_and_base_callback_hooks_run_in_fit(rng):
     assert ("epoch", 1, ["loss"]) in calls and ("begin", 1, {}) in calls
 
 
-def test_progbar_logger_prints_one_line_per_epoch(capsys, rng):
+def test_progbar_logger_prints_one_line_per_epoch_at_verbose_2(capsys, rng):
     model = nk.Sequential([nk.Input(shape=(2,)), nk.layers.Dense(1)])
     model.compile(optimizer="sgd", loss="mse")
     x = rng.standard_normal((4, 2))
     model.fit(
-        x, x[:, :1], epochs=2, batch_size=4, verbose=1, callbacks=[nk.callbacks.ProgbarLogger()]
+        x, x[:, :1], epochs=2, batch_size=4, verbose=2, callbacks=[nk.callbacks.ProgbarLogger()]
     )
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     assert lines[1].startswith("1/1 - ") and "loss: " in lines[1]
+
+
+def test_progbar_logger_draws_a_live_bar_at_verbose_1(capsys, rng):
+    model = nk.Sequential([nk.Input(shape=(2,)), nk.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    x = rng.standard_normal((8, 2))
+    with pytest.warns(UserWarning, match="rows for training"):
+        history = model.fit(x, x[:, :1], epochs=2, batch_size=2, validation_split=0.5, verbose=1)
+    out = capsys.readouterr().out
+    assert out.count("Epoch ") == 2 and out.count("2/2 [") >= 2  # two steps per epoch
+    final = out.split("Epoch 2/2")[1].strip().split("\r")[-1]  # the bar as it was left
+    assert "2/2 [==============================]" in final
+    assert f"val_loss: {history.history['val_loss'][-1]:.4f}" in final
 
 
 def test_history_still_importable_from_models():

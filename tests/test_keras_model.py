@@ -234,11 +234,11 @@ def test_sequential_without_input_builds_on_first_fit(data):
     assert model.count_params() == 11
 
 
-def test_verbose_fit_prints_one_line_per_epoch(data, capsys):
+def test_verbose_2_fit_prints_one_line_per_epoch(data, capsys):
     x, y = data
     model = _mlp(nk)
     model.compile(optimizer="sgd", loss="binary_crossentropy", metrics="binary_accuracy")
-    model.fit(x, y, epochs=2, batch_size=4)
+    model.fit(x, y, epochs=2, batch_size=4, verbose=2)
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "Epoch 1/2" and printed[2] == "Epoch 2/2"
     assert printed[1].startswith("3/3 - ") and "binary_accuracy: " in printed[1]

@@ -1,8 +1,14 @@
-"""``ProgbarLogger``: the progress text ``fit`` prints (one plain line per epoch)."""
+"""``ProgbarLogger``: the progress ``fit`` shows: a live bar (verbose=1) or a line per epoch.
+
+The bar is drawn by tqdm, a well-kept progress-bar library, rather than by hand.
+"""
 
 from __future__ import annotations
 
+import sys
 import time
+
+from tqdm import tqdm
 
 from .callback import Callback
 
@@ -15,13 +21,13 @@ def format_logs(logs: dict) -> str:
 
 
 class ProgbarLogger(Callback):
-    """Prints ``Epoch i/n`` and, when the epoch ends, ``steps/steps - time - ms/step - logs``.
+    """Prints ``Epoch i/n``, then a live bar with the running logs (verbose=1, as Keras), or
+    one line ``steps/steps - time - ms/step - logs`` when the epoch ends (verbose=2).
 
-    ``fit`` adds one; its verbosity comes from ``params["verbose"]`` (0: silent; 1 and 2: one
-    line per epoch here, where Keras draws a live bar for 1).
+    ``fit`` adds one; its verbosity comes from ``params["verbose"]`` (0: silent).
 
     >>> logger = ProgbarLogger()
-    >>> logger.set_params({"verbose": 1, "epochs": 2, "steps": 1})
+    >>> logger.set_params({"verbose": 2, "epochs": 2, "steps": 1})
     >>> logger.on_epoch_begin(0)
     Epoch 1/2
     """
@@ -30,6 +36,7 @@ class ProgbarLogger(Callback):
         super().__init__()
         self.verbose, self.epochs, self.steps = 1, None, None
         self._start = time.perf_counter()
+        self._bar = None
 
     def set_params(self, params: dict) -> None:
         super().set_params(params)
@@ -40,8 +47,23 @@ class ProgbarLogger(Callback):
         self._start = time.perf_counter()
         if self.verbose:
             print(f"Epoch {epoch + 1}/{self.epochs}")
+        if self.verbose == 1:
+            self._bar = tqdm(
+                total=self.steps, file=sys.stdout, ascii=".=",
+                bar_format="{n_fmt}/{total_fmt} [{bar:30}] - {elapsed}{postfix}",
+            )  # fmt: skip
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        if self._bar is not None:
+            self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+            self._bar.update(1)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        if self._bar is not None:  # the final logs, validation included
+            self._bar.set_postfix_str(format_logs(logs or {}))
+            self._bar.close()
+            self._bar = None
+            return
         if not self.verbose:
             return
         seconds = time.perf_counter() - self._start
