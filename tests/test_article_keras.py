@@ -2,15 +2,14 @@
 summaries, and its training follows real Keras's trajectory from the same weights."""
 
 import contextlib
-import importlib.util
 import io
 import os
 import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
+from examples_loader import load_example
 
 from nnscratch import keras as nk
 
@@ -20,22 +19,14 @@ keras = pytest.importorskip("keras") if not os.environ.get("CI") else __import__
 # Keras converting torch tensors to NumPy on torch's side (not ours) warns under NumPy 2.
 pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "article_keras.py"
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
-
-
-def _load_example():
-    spec = importlib.util.spec_from_file_location("article_keras", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def article_run():
     """Run the example once, as a fresh session would (name counters from zero)."""
     nk.utils.clear_session()
-    example = _load_example()
+    example = load_example("article_keras")
     out = io.StringIO()
     with contextlib.redirect_stdout(out), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

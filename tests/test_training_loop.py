@@ -1,15 +1,11 @@
 """A PyTorch training loop, written once, runs under torch and nnscratch and ends alike."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+from examples_loader import load_example
 from parity import require_torch
 
 import nnscratch as ns
-
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def training_loop(lib, weights: dict, batches: list, make_optimizer, make_scheduler=None) -> dict:
@@ -88,15 +84,8 @@ def test_the_same_loop_ends_with_the_same_weights(name):
         assert not np.allclose(ours[key], weights[key])  # training really moved the weights
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_xor_torch_style_learns_xor(capsys):
-    _load("xor_torch_style").main()
+    load_example("xor_torch_style").main()
     out = capsys.readouterr().out
     for line in ["[0, 0] output is 0", "[0, 1] output is 1", "[1, 0] output is 1",
                  "[1, 1] output is 0"]:  # fmt: skip
@@ -104,5 +93,5 @@ def test_xor_torch_style_learns_xor(capsys):
 
 
 def test_spirals_mlp_reaches_97_percent():
-    _, accuracy = _load("spirals_mlp").train()
+    _, accuracy = load_example("spirals_mlp").train()
     assert accuracy >= 0.97

@@ -6,14 +6,13 @@ the hand-written ``back_prop`` to 1e-12, and so must a whole 10,000-iteration tr
 
 import doctest
 import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
+from examples_loader import load_example
 
 import nnscratch as ns
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "xor_from_scratch.py"
 ARTICLE_LINES = [
     "For input [0, 0] output is 0",
     "For input [0, 1] output is 1",
@@ -23,15 +22,7 @@ ARTICLE_LINES = [
 TEST_POINTS = ([[0], [0]], [[0], [1]], [[1], [0]], [[1], [1]])
 
 
-def _load_example():
-    # examples/ is not a package: load the script by path.
-    spec = importlib.util.spec_from_file_location("xor_from_scratch", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-xor = _load_example()
+xor = load_example("xor_from_scratch")
 
 
 def initial_weights(seed: int = xor.SEED) -> tuple[np.ndarray, np.ndarray]:

@@ -25,10 +25,11 @@ clock = itertools.count(1)  # next(clock): a fresh, increasing time
 last_write = 0  # the time of the latest in-place write
 
 
-def _tick() -> int:
+def mark_written(tensor) -> None:
+    """Date an in-place write to ``tensor``'s array: Tensor's own in-place ops call it, and so
+    do optimizers after their updates, so backward through an older graph raises."""
     global last_write
-    last_write = next(clock)
-    return last_write
+    tensor._version = last_write = next(clock)
 
 
 def _array_key(key):
@@ -68,7 +69,7 @@ class InplaceMixin:
         except TypeError as error:  # e.g. float into an int tensor
             message = f"in-place {ufunc.__name__} on a {self.dtype} tensor: {error}"
             raise TypeError(message) from None
-        self._version = _tick()
+        mark_written(self)
         return self
 
     def __iadd__(self, other) -> Tensor:
@@ -99,7 +100,7 @@ class InplaceMixin:
         """Overwrite this tensor's values with ``src`` (broadcast, cast to this dtype)."""
         self._check_inplace(src)
         np.copyto(self._data, getattr(src, "_data", src), casting="unsafe")
-        self._version = _tick()
+        mark_written(self)
         return self
 
     def fill_(self, value) -> Tensor:
@@ -111,4 +112,4 @@ class InplaceMixin:
     def __setitem__(self, key, value) -> None:
         self._check_inplace(value)
         self._data[_array_key(key)] = getattr(value, "_data", value)
-        self._version = _tick()
+        mark_written(self)

@@ -6,6 +6,7 @@ and calls the function, so ``nn.MSELoss()(x, y)`` is ``F.mse_loss(x, y)``.
 
 from __future__ import annotations
 
+from ..ops.loss import _REDUCTIONS
 from . import functional as F
 from .module import Module
 
@@ -13,8 +14,6 @@ __all__ = [
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss", "BCEWithLogitsLoss",
     "CrossEntropyLoss", "NLLLoss", "KLDivLoss",
 ]  # fmt: skip
-
-_REDUCTIONS = ("none", "mean", "sum")
 
 
 class _Loss(Module):

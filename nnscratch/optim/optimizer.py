@@ -155,9 +155,7 @@ class Optimizer:
         if not state:
             self._init_state(p._data, state, group)
         self._update(p._data, p.grad._data, state, group)
-        # The arrays changed in place: date the write, as Tensor's own in-place ops do, so
-        # backward through a graph recorded before this step raises instead of using new values.
-        p._version = inplace._tick()
+        inplace.mark_written(p)
 
     def _init_state(self, param: np.ndarray, state: dict[str, Any], group: dict) -> None:
         """Create a parameter's state before its first update (nothing by default)."""

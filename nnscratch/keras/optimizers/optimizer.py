@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ...autograd import Tensor, no_grad
-from ...autograd.inplace import _tick
+from ...autograd.inplace import mark_written
 from . import clipping, schedules
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
@@ -302,7 +302,7 @@ class Optimizer:
         for variable in variables:
             self._apply_constraint(variable)
             if isinstance(variable, Tensor):
-                variable._version = _tick()  # a graph recorded before this step must not reuse it
+                mark_written(variable)
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""
