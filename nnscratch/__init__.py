@@ -29,6 +29,8 @@ from .ops import *  # noqa: F403
 from .random import manual_seed
 from . import nn  # noqa: E402, I001  (nn builds on the ops above)
 from . import datasets, optim, utils  # noqa: E402, I001
+from . import errors, io  # noqa: E402, I001
+from .io import load, save  # noqa: E402, I001  (torch.save / torch.load, no pickle)
 
 bool = bool_  # noqa: A001  (torch.bool)
 float = float32  # noqa: A001  (torch.float)

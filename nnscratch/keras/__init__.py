@@ -16,6 +16,7 @@ from nnscratch.keras import (
     models,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from nnscratch.keras.layers import Input
@@ -34,5 +35,6 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
 ]

@@ -1,10 +1,15 @@
 """``ModelCheckpoint``: save the model's weights every epoch, or only when they are the best.
 
-Saving never uses pickle. A model with its own ``save_weights``/``save`` is asked to save
-(Keras's ``.weights.h5``/``.keras`` files); otherwise, and for any path ending in ``.npz``,
-the weights go to a NumPy ``.npz`` file: ``get_weights()`` in order, as ``arr_0``, ``arr_1``,
-... (``np.savez``). ``load_weights_npz`` reads it back with ``allow_pickle=False``. An ``.npz``
-checkpoint holds the weights only (also when ``save_weights_only=False``): rebuild the model
+Saving never uses pickle. The file name picks the format:
+
+- ``*.keras``: the whole model (``model.save``: architecture, weights, compile settings and
+  optimizer state; ``keras.models.load_model`` reads it);
+- ``*.weights.safetensors``: the weights alone (``model.save_weights``; ``load_weights``),
+  nnscratch's stand-in for Keras's ``.weights.h5`` (HDF5 is not written);
+- ``*.npz``: ``get_weights()`` in order, as ``arr_0``, ``arr_1``, ... (``np.savez``), read back
+  by ``load_weights_npz`` with ``allow_pickle=False``.
+
+Weights-only files hold the weights also when ``save_weights_only=False``: rebuild the model
 from code, then load them.
 """
 
@@ -19,7 +24,8 @@ from .monitor_callback import MonitorCallback
 
 __all__ = ["ModelCheckpoint", "load_weights_npz", "save_weights_npz"]
 
-_EXTENSIONS = (".npz", ".weights.h5", ".keras", ".h5")
+_EXTENSIONS = (".npz", ".weights.safetensors", ".keras")
+_WEIGHTS_ONLY = (".npz", ".weights.safetensors")
 
 
 def save_weights_npz(model, filepath) -> None:
@@ -64,7 +70,13 @@ class ModelCheckpoint(MonitorCallback):
         if not self.filepath.endswith(_EXTENSIONS):
             raise ValueError(
                 f"The filepath provided must end in one of {', '.join(_EXTENSIONS)} (`.npz`: "
-                f"NumPy weights, the format nnscratch models save). Received: "
+                "NumPy weights; `.weights.safetensors`: nnscratch's stand-in for Keras's "
+                f"`.weights.h5`; `.keras`: the whole model). Received: filepath={self.filepath}"
+            )
+        if save_weights_only and not self.filepath.endswith(_WEIGHTS_ONLY):
+            raise ValueError(
+                "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
+                f"provided must end in `.weights.safetensors` or `.npz`. Received: "
                 f"filepath={self.filepath}"
             )
         if save_freq != "epoch":
@@ -114,7 +126,7 @@ class ModelCheckpoint(MonitorCallback):
         if filepath.endswith(".npz"):
             save_weights_npz(self.model, filepath)
             return
-        method = "save_weights" if self.save_weights_only else "save"
+        method = "save_weights" if filepath.endswith(_WEIGHTS_ONLY) else "save"
         if not hasattr(self.model, method):
             raise ValueError(
                 f"Model '{getattr(self.model, 'name', self.model)}' has no `{method}` method to "

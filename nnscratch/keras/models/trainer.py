@@ -257,6 +257,25 @@ class Trainer:
     def predict_on_batch(self, x) -> np.ndarray:
         return self.predict_step(data_utils.to_tensor(data_utils.as_array(x, "x")))
 
+    # ---- saving (keras.saving: a .keras zip of JSON and safetensors, no pickle) --------------
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save architecture, weights, compile settings and optimizer state to ``*.keras``."""
+        from ..saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Save the weights alone to ``*.weights.safetensors``."""
+        from ..saving.weights import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
+        """Load weights from ``*.weights.safetensors`` or a ``.keras`` archive."""
+        from ..saving.weights import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
     # ---- data ---------------------------------------------------------------------------------
     def _arrays(self, x, y, sample_weight, class_weight) -> list:
         x, y = data_utils.as_array(x, "x"), data_utils.as_array(y, "y")

@@ -1,0 +1,17 @@
+"""Saving and loading without pickle: safetensors files and atomic writes.
+
+- ``save(obj, path)`` / ``load(path)``: nested containers of Tensors, arrays and JSON values
+  in one safetensors file (also exported as ``nnscratch.save`` / ``nnscratch.load``);
+- ``safetensors``: our own reader and writer of the format (``save_file``, ``load_file``);
+- ``atomic_write``: write a file so that a crash leaves the old one intact.
+
+Readers raise ``nnscratch.errors.FileFormatError`` on anything malformed, and never run code
+from a file.
+"""
+
+from . import safetensors
+from .atomic import atomic_write
+from .safetensors import load_file, save_file
+from .state import load, save
+
+__all__ = ["atomic_write", "load", "load_file", "safetensors", "save", "save_file"]
