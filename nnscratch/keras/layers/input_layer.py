@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .layer import Layer, Shape, format_shape
+from .keras_tensor import KerasTensor, Node
+from .layer import Layer, Shape
 
 __all__ = ["Input", "InputLayer", "KerasTensor"]
 
@@ -18,26 +19,6 @@ def _standardize_shape(shape) -> Shape:
     return tuple(None if d is None else int(d) for d in shape)
 
 
-class KerasTensor:
-    """A symbolic input: a shape (batch dimension first, ``None`` when unknown) and a dtype.
-
-    ``Input(...)`` returns one; ``Sequential.add`` takes it as the model's input.
-    """
-
-    def __init__(self, shape: Shape, dtype: str, layer: InputLayer) -> None:
-        self.shape, self.dtype, self._input_layer = shape, dtype, layer
-        self.ndim = len(shape)
-
-    @property
-    def name(self) -> str:
-        return self._input_layer.name
-
-    def __repr__(self) -> str:
-        return (
-            f"<KerasTensor shape={format_shape(self.shape)}, dtype={self.dtype}, name={self.name}>"
-        )
-
-
 class InputLayer(Layer):
     """The layer behind ``Input``: holds ``batch_shape = (batch_size, *shape)``; passes data on.
 
@@ -47,9 +28,23 @@ class InputLayer(Layer):
     """
 
     def __init__(
-        self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None, **kwargs
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        batch_shape=None,
+        name=None,
+        sparse=False,
+        ragged=False,
+        optional=False,
+        **kwargs,
     ):
         super().__init__(name=name, dtype=dtype, **kwargs)
+        if sparse or ragged or optional:
+            raise NotImplementedError(
+                f"InputLayer '{self.name}': sparse, ragged and optional inputs are not "
+                f"supported, received sparse={sparse}, ragged={ragged}, optional={optional}"
+            )
         if (shape is None) == (batch_shape is None):
             raise ValueError(
                 "You must pass exactly one of `shape` or `batch_shape` to Input. "
@@ -60,7 +55,8 @@ class InputLayer(Layer):
         else:
             self.batch_shape = (batch_size, *_standardize_shape(shape))
         self.built = True
-        self.output = KerasTensor(self.batch_shape, self.dtype, self)
+        self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
+        Node(self, None, {}, [self.output])
 
     def call(self, inputs):
         return inputs
@@ -73,7 +69,8 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None) -> KerasTensor:  # noqa: N802 (Keras's name)
-    """A symbolic input of ``shape`` (no batch dimension) for ``Sequential.add``.
+    """A symbolic input of ``shape`` (no batch dimension): the start of a functional model
+    (``keras.Model(inputs, outputs)``) or of a ``Sequential`` one.
 
     >>> from nnscratch import keras
     >>> keras.layers.Input(shape=(2,)).shape

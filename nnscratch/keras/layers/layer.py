@@ -22,6 +22,7 @@ from ...nn.parameter import Parameter
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from ..utils import auto_name
+from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure, symbolic_call
 
 __all__ = ["Layer", "Shape", "format_shape"]
 
@@ -69,6 +70,7 @@ class Layer(Module):
         set_(self, "_trainable", bool(trainable))
         set_(self, "_own_weights", [])  # (parameter, created trainable) in creation order
         set_(self, "_regularizers", [])  # (parameter, regularizer)
+        set_(self, "_inbound_nodes", [])  # calls on symbolic tensors (the functional API)
         self.built = False
         self._build_shape: Shape | None = None
         self._call_has_training = "training" in inspect.signature(self.call).parameters
@@ -198,7 +200,7 @@ class Layer(Module):
 
     def _maybe_build(self, input_shape: Shape) -> None:
         if not self.built:
-            self.build(tuple(input_shape))
+            self.build(input_shape if isinstance(input_shape, dict) else tuple(input_shape))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """The output shape for ``input_shape`` without computing anything (identity here)."""
@@ -210,8 +212,18 @@ class Layer(Module):
         )
 
     def __call__(self, inputs, *args, training: bool | None = None, **kwargs):
-        x = self._convert_input(inputs)
-        self._maybe_build(x.shape)
+        """Run ``call`` on a tensor, or on a list/dict of them (merge layers, models); on
+        ``KerasTensor`` inputs, compute nothing: build, record the call, return KerasTensors."""
+        if _is_structure(inputs):
+            if is_symbolic(inputs):
+                if training is not None:
+                    kwargs["training"] = training
+                return symbolic_call(self, inputs, args, kwargs)
+            x = map_structure(self._convert_input, inputs)
+            self._maybe_build(map_structure(lambda t: t.shape, x))
+        else:
+            x = self._convert_input(inputs)
+            self._maybe_build(x.shape)
         if self._call_has_training:
             kwargs["training"] = bool(training)
         return self.call(x, *args, **kwargs)
@@ -230,6 +242,17 @@ class Layer(Module):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_structure(inputs) -> bool:
+    """A KerasTensor, or a list/tuple/dict of tensors, rather than one array-like of numbers."""
+    if isinstance(inputs, (Tensor, np.ndarray)):
+        return False
+    if isinstance(inputs, (KerasTensor, dict)):
+        return True
+    return isinstance(inputs, (list, tuple)) and any(
+        isinstance(leaf, (Tensor, np.ndarray, KerasTensor)) for leaf in flatten(inputs)
+    )
 
 
 def _marking_built(build):

@@ -1,0 +1,231 @@
+"""Symbolic tensors for the functional API: ``KerasTensor`` and the ``Node`` that made it.
+
+Calling a layer on ``KerasTensor`` objects computes nothing: the layer builds from the symbolic
+shapes, ``compute_output_shape`` gives the output shapes, and a ``Node`` records the call (the
+layer, its input tensors, its outputs) on ``layer._inbound_nodes``. Each output remembers its
+origin in ``_keras_history = (layer, node_index, tensor_index)``, so a model can walk the graph
+back from its outputs to its ``Input`` tensors.
+
+Inputs and outputs may be single tensors, lists/tuples or dicts of them ("structures"); the
+helpers below flatten and rebuild them.
+"""
+
+from __future__ import annotations
+
+from ..utils import auto_name
+
+__all__ = [
+    "KerasTensor",
+    "Node",
+    "flatten",
+    "flatten_shapes",
+    "format_shapes",
+    "is_shape",
+    "is_symbolic",
+    "map_structure",
+    "node_of",
+    "pack_like",
+    "symbolic_call",
+]
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape (batch first, ``None`` when unknown), a dtype and a history.
+
+    >>> from nnscratch import keras
+    >>> keras.utils.clear_session()
+    >>> x = keras.Input(shape=(3,), name="features")
+    >>> y = keras.layers.Dense(2)(x)
+    >>> x, y.shape, y._keras_history[0].name
+    (<KerasTensor shape=(None, 3), dtype=float32, name=features>, (None, 2), 'dense')
+    """
+
+    def __init__(self, shape, dtype: str = "float32", name: str | None = None) -> None:
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.ndim = len(self.shape)
+        self.name = name if name is not None else auto_name("KerasTensor")
+        self._keras_history: tuple | None = None  # (layer, node_index, tensor_index)
+
+    @property
+    def _input_layer(self):
+        """The layer that produced this tensor (an ``InputLayer`` for ``Input(...)``)."""
+        return self._keras_history[0]
+
+    def __repr__(self) -> str:
+        return (
+            f"<KerasTensor shape={format_shapes(self.shape)}, dtype={self.dtype}, name={self.name}>"
+        )
+
+
+class Node:
+    """One call of ``layer`` on symbolic tensors: ``args`` (the input structure), ``kwargs``,
+    and the flat list of ``outputs``. Appends itself to ``layer._inbound_nodes``.
+
+    >>> from nnscratch import keras
+    >>> x = keras.Input(shape=(2,), name="x")
+    >>> add = keras.layers.Add(name="twice")
+    >>> _ = add([x, x])
+    >>> add._inbound_nodes
+    [<Node twice: ['x', 'x']>]
+    """
+
+    def __init__(self, layer, args, kwargs: dict, outputs: list[KerasTensor]) -> None:
+        self.layer, self.args, self.kwargs, self.outputs = layer, args, kwargs, outputs
+        self.input_tensors = [] if args is None else flatten(args)
+        node_index = len(layer._inbound_nodes)
+        layer._inbound_nodes.append(self)
+        for tensor_index, tensor in enumerate(outputs):
+            tensor._keras_history = (layer, node_index, tensor_index)
+
+    @property
+    def parent_nodes(self) -> list[Node]:
+        """The nodes that produced this node's inputs."""
+        return [node_of(t) for t in self.input_tensors]
+
+    def __repr__(self) -> str:
+        return f"<Node {self.layer.name}: {[t.name for t in self.input_tensors]}>"
+
+
+def node_of(tensor: KerasTensor) -> Node:
+    """The node that produced ``tensor``.
+
+    >>> from nnscratch import keras
+    >>> x = keras.Input(shape=(2,), name="x")
+    >>> node_of(x).layer.name, node_of(x).input_tensors
+    ('x', [])
+    """
+    layer, node_index, _ = tensor._keras_history
+    return layer._inbound_nodes[node_index]
+
+
+# ---- structures -------------------------------------------------------------------------------
+def flatten(structure) -> list:
+    """The leaves of a tensor, a list/tuple or a dict of them (dicts in insertion order).
+
+    >>> flatten({"a": 1, "b": [2, (3, 4)]})
+    [1, 2, 3, 4]
+    """
+    if isinstance(structure, dict):
+        return [leaf for value in structure.values() for leaf in flatten(value)]
+    if isinstance(structure, (list, tuple)):
+        return [leaf for value in structure for leaf in flatten(value)]
+    return [structure]
+
+
+def pack_like(structure, leaves: list):
+    """``leaves`` arranged as ``structure`` (the inverse of ``flatten``).
+
+    >>> pack_like({"a": 0, "b": [0, 0]}, [1, 2, 3])
+    {'a': 1, 'b': [2, 3]}
+    """
+    leaves = iter(leaves)
+
+    def rebuild(node):
+        if isinstance(node, dict):
+            return {key: rebuild(value) for key, value in node.items()}
+        if isinstance(node, (list, tuple)):
+            return type(node)(rebuild(value) for value in node)
+        return next(leaves)
+
+    return rebuild(structure)
+
+
+def map_structure(fn, structure):
+    """``fn`` applied to every leaf, keeping the structure.
+
+    >>> map_structure(lambda v: v * 10, [1, {"x": 2}])
+    [10, {'x': 20}]
+    """
+    return pack_like(structure, [fn(leaf) for leaf in flatten(structure)])
+
+
+def is_symbolic(inputs) -> bool:
+    """True when ``inputs`` is a KerasTensor or a list/tuple/dict holding one.
+
+    >>> from nnscratch import keras
+    >>> is_symbolic([keras.Input(shape=(2,))]), is_symbolic([1.0, 2.0])
+    (True, False)
+    """
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple, dict)):
+        return any(isinstance(leaf, KerasTensor) for leaf in flatten(inputs))
+    return False
+
+
+def is_shape(value) -> bool:
+    """``(None, 3)`` is a shape; ``[(None, 3), (None, 2)]`` is a list of shapes.
+
+    >>> is_shape((None, 3)), is_shape([(None, 3), (None, 2)])
+    (True, False)
+    """
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)
+
+
+def format_shapes(shapes) -> str:
+    """``(None, 10)`` as Keras prints it; a list of shapes as ``[(None, 1), (None, 2)]``.
+
+    >>> format_shapes((None, 10)), format_shapes([(None, 1), (5,)])
+    ('(None, 10)', '[(None, 1), (5,)]')
+    """
+    if is_shape(shapes):
+        return "(" + ", ".join(str(d) for d in shapes) + ("," if len(shapes) == 1 else "") + ")"
+    if isinstance(shapes, dict):
+        return "{" + ", ".join(f"{k}: {format_shapes(v)}" for k, v in shapes.items()) + "}"
+    return "[" + ", ".join(format_shapes(s) for s in shapes) + "]"
+
+
+# ---- calling a layer on symbolic tensors ------------------------------------------------------
+def symbolic_call(layer, inputs, args: tuple, kwargs: dict):
+    """Build ``layer`` for the shapes of ``inputs``, record a Node, return the output tensor(s).
+
+    ``Layer.__call__`` comes here when its inputs are symbolic.
+
+    >>> from nnscratch import keras
+    >>> dense = keras.layers.Dense(2)
+    >>> symbolic_call(dense, keras.Input(shape=(3,)), (), {}).shape, dense.kernel.shape
+    ((None, 2), (3, 2))
+    """
+    leaves = flatten(inputs)
+    if not all(isinstance(leaf, KerasTensor) for leaf in leaves):
+        kinds = sorted({type(leaf).__name__ for leaf in leaves})
+        raise ValueError(
+            f"Layer '{layer.name}' received a mix of symbolic tensors (from keras.Input) and "
+            f"other values ({', '.join(kinds)}): in a functional model every input of a layer "
+            "must come from keras.Input or from another layer"
+        )
+    if args:
+        raise NotImplementedError(
+            f"Layer '{layer.name}' was called on symbolic tensors with extra positional "
+            "arguments; pass the inputs as one tensor, list or dict (options as keywords)"
+        )
+    shapes = map_structure(lambda t: t.shape, inputs)
+    layer._maybe_build(shapes)
+    output_shapes = layer.compute_output_shape(shapes)
+    single = is_shape(output_shapes)
+    flat_shapes = [output_shapes] if single else flatten_shapes(output_shapes)
+    outputs = [KerasTensor(shape, layer.dtype) for shape in flat_shapes]
+    Node(layer, inputs, kwargs, outputs)
+    return outputs[0] if single else pack_like(_shape_structure(output_shapes), outputs)
+
+
+def flatten_shapes(shapes) -> list:
+    """The shapes in a structure of shapes (a shape itself is a leaf, not a list).
+
+    >>> flatten_shapes([(None, 1), {"b": (None, 2)}])
+    [(None, 1), (None, 2)]
+    """
+    if is_shape(shapes):
+        return [tuple(shapes)]
+    values = shapes.values() if isinstance(shapes, dict) else shapes
+    return [shape for value in values for shape in flatten_shapes(value)]
+
+
+def _shape_structure(shapes):
+    """A structure of shapes with each shape replaced by a leaf marker, for ``pack_like``."""
+    if is_shape(shapes):
+        return 0
+    if isinstance(shapes, dict):
+        return {key: _shape_structure(value) for key, value in shapes.items()}
+    return [_shape_structure(value) for value in shapes]

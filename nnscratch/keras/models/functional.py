@@ -1,0 +1,365 @@
+"""``Functional``: the model ``keras.Model(inputs, outputs)`` builds from a graph of layers.
+
+Layers called on ``keras.Input`` tensors record their calls (``keras_tensor.Node``); the model
+walks back from its outputs to its inputs (``graph.map_graph``), and ``call`` replays the same
+calls on real tensors. Training, evaluation and prediction are the ``Trainer``'s; a model with
+several inputs hands the trainer one array in which each row holds every input of a sample
+(flattened side by side), so batching, shuffling and ``validation_split`` keep the inputs
+together, and ``call`` splits a batch back into its inputs.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ...autograd.grad_mode import no_grad
+from ...autograd.tensor import Tensor
+from ..layers.input_layer import InputLayer
+from ..layers.keras_tensor import KerasTensor, flatten, flatten_shapes, is_shape, pack_like
+from ..layers.layer import format_shape
+from . import data as data_utils
+from .graph import map_graph, replay_config
+from .model import Model
+
+__all__ = ["Functional"]
+
+
+class Functional(Model):
+    """A model made by calling layers on ``keras.Input`` tensors; ``keras.Model(inputs,
+    outputs)`` returns one. ``inputs`` and ``outputs`` may be single tensors, lists or dicts.
+
+    >>> from nnscratch import keras
+    >>> from nnscratch.keras import layers
+    >>> keras.utils.clear_session()
+    >>> inputs = keras.Input(shape=(4,))
+    >>> hidden = layers.Dense(4, activation="relu")(inputs)
+    >>> outputs = layers.Dense(1)(layers.Add()([inputs, hidden]))  # a residual connection
+    >>> model = keras.Model(inputs, outputs)
+    >>> [layer.name for layer in model.layers]
+    ['input_layer', 'dense', 'add', 'dense_1']
+    >>> model.predict(np.ones((3, 4)), verbose=0).shape
+    (3, 1)
+    """
+
+    _autocast = False  # each input takes its Input's dtype in ``call``
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        set_ = object.__setattr__
+        set_(self, "_inputs_struct", inputs)
+        set_(self, "_outputs_struct", outputs)
+        set_(self, "inputs", _check_inputs(flatten(inputs)))
+        set_(self, "outputs", _check_outputs(flatten(outputs)))
+        graph = map_graph(self.inputs, self.outputs)
+        _check_unique_names(self, graph.layers)
+        set_(self, "_graph", graph)
+        set_(self, "_model_nodes", graph.node_set)
+        inner = [layer for layer in graph.layers if not isinstance(layer, InputLayer)]
+        self.__dict__["_modules"] = OrderedDict((str(i), la) for i, la in enumerate(inner))
+        self.built = True
+        self._build_shape = self.input_shape
+
+    # ---- the graph ----------------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        """Every layer, the InputLayers included, in Keras's order (inputs first)."""
+        return list(self._graph.layers)
+
+    @property
+    def input(self):
+        """The input tensor(s), structured as given to the constructor."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The output tensor(s), structured as given to the constructor."""
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        """The input's shape, or a list of shapes for several inputs."""
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        """The output's shape, or a list of shapes for several outputs."""
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _returned(self, leaves: list):
+        """The outputs as Keras returns them: ``outputs=[y]`` gives ``y`` itself."""
+        struct = self._outputs_struct
+        if isinstance(struct, (list, tuple)) and len(struct) == 1:
+            return leaves[0]
+        return pack_like(struct, leaves)
+
+    # ---- running it ---------------------------------------------------------------------------
+    def call(self, inputs, training: bool = False):
+        values = dict(zip(self.inputs, self._input_tensors(inputs)))
+        for node in self._graph.nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = pack_like(node.args, [values[t] for t in node.input_tensors])
+            outputs = node.layer(args, **{"training": training, **node.kwargs})
+            values.update(zip(node.outputs, flatten(outputs)))
+        return self._returned([values[t] for t in self.outputs])
+
+    def compute_output_shape(self, input_shape):
+        """The output shape(s) for ``input_shape`` (one shape per input), computing nothing."""
+        shapes = [tuple(input_shape)] if is_shape(input_shape) else flatten_shapes(input_shape)
+        if len(shapes) != len(self.inputs):
+            raise ValueError(
+                f"Model '{self.name}' expects {len(self.inputs)} input shapes, received "
+                f"{input_shape}"
+            )
+        known = dict(zip(self.inputs, shapes))
+        for node in self._graph.nodes:
+            if not isinstance(node.layer, InputLayer):
+                in_shapes = pack_like(node.args, [known[t] for t in node.input_tensors])
+                out = node.layer.compute_output_shape(in_shapes)
+                known.update(zip(node.outputs, [out] if is_shape(out) else flatten_shapes(out)))
+        outputs = [known[t] for t in self.outputs]
+        return outputs[0] if len(outputs) == 1 else outputs
+
+    def _input_tensors(self, inputs) -> list[Tensor]:
+        """One tensor per input, checked against its Input's shape and cast to its dtype."""
+        if isinstance(inputs, Tensor) and len(self.inputs) > 1:
+            inputs = self._unpack_rows(inputs)
+        items = self._items(inputs, "tensors")
+        return [self._conform(i, t, x) for i, (t, x) in enumerate(zip(self.inputs, items))]
+
+    def _items(self, inputs, what: str) -> list:
+        """The inputs as a list in ``self.inputs`` order, from one value, a list or a dict."""
+        if isinstance(inputs, dict):
+            keys = (
+                list(self._inputs_struct)
+                if isinstance(self._inputs_struct, dict)
+                else [t.name for t in self.inputs]
+            )
+            missing = [key for key in keys if key not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{self.name}' expects inputs named {keys}, received a dict with "
+                    f"keys {list(inputs)} (missing {missing})"
+                )
+            return [inputs[key] for key in keys]
+        items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(items) != len(self.inputs):
+            names = ", ".join(f"'{t.name}'" for t in self.inputs)
+            raise ValueError(
+                f"Model '{self.name}' expects {len(self.inputs)} input {what} ({names}), "
+                f"received {len(items)}"
+            )
+        return items
+
+    def _conform(self, index: int, expected: KerasTensor, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = Tensor(np.asarray(x))
+        self._check_shape(index, expected, tuple(x.shape), "shape")
+        if x.dtype != np.dtype(expected.dtype) and x.dtype.kind in "biuf":
+            x = x.to(expected.dtype)
+        return x
+
+    def _check_shape(self, index: int, expected: KerasTensor, shape: tuple, what: str) -> None:
+        fits = len(shape) == len(expected.shape) and all(
+            e is None or e == s for e, s in zip(expected.shape, shape)
+        )
+        if not fits:
+            raise ValueError(
+                f"Input {index} ('{expected.name}') of model '{self.name}' expects shape "
+                f"{format_shape(expected.shape)}, received {what} {shape}"
+            )
+
+    # ---- data for the trainer -----------------------------------------------------------------
+    def _arrays(self, x, y, sample_weight, class_weight) -> list:
+        return super()._arrays(self._pack_inputs(x), y, sample_weight, class_weight)
+
+    def _check_input_array(self, x: np.ndarray) -> None:
+        """Nothing left to check: ``_pack_inputs`` checked every input's shape."""
+
+    def _pack_inputs(self, x) -> np.ndarray:
+        """The input data as one array: itself for one input, else each sample's inputs
+        flattened side by side in a row (``call`` splits them again)."""
+        single_wrapped = (
+            isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], (np.ndarray, Tensor))
+        )
+        if len(self.inputs) == 1 and isinstance(x, (list, tuple)) and not single_wrapped:
+            x = [x]  # a nested list of numbers is the data of the one input
+        if isinstance(x, np.ndarray) and len(self.inputs) > 1:
+            return self._check_rows(x)  # already packed (fit hands its validation rows back)
+        items = self._items(x, "arrays")
+        arrays = [data_utils.as_array(a, f"x['{t.name}']") for a, t in zip(items, self.inputs)]
+        for i, (t, a) in enumerate(zip(self.inputs, arrays)):
+            self._check_shape(i, t, a.shape, "data of shape")
+        if len(arrays) == 1:
+            return arrays[0]
+        self._row_sizes()  # every per-sample shape must be known
+        data_utils.check_cardinality(**{f"x['{t.name}']": a for t, a in zip(self.inputs, arrays)})
+        return np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
+
+    def _row_sizes(self) -> list[int]:
+        for t in self.inputs:
+            if None in t.shape[1:]:
+                raise NotImplementedError(
+                    f"Model '{self.name}': input '{t.name}' has shape {format_shape(t.shape)}; "
+                    "training or predicting with several inputs needs each input's shape "
+                    "(after the batch axis) to be fully known"
+                )
+        return [int(np.prod(t.shape[1:])) for t in self.inputs]
+
+    def _check_rows(self, rows):
+        """Packed rows (one array or tensor holding every input) must be as wide as the
+        inputs together; anything else is one input given to a model that wants several."""
+        if rows.ndim != 2 or rows.shape[1] != sum(self._row_sizes()):
+            names = ", ".join(f"'{t.name}'" for t in self.inputs)
+            raise ValueError(
+                f"Model '{self.name}' expects {len(self.inputs)} inputs ({names}) as a list or "
+                f"dict, received one array of shape {tuple(rows.shape)}"
+            )
+        return rows
+
+    def _unpack_rows(self, rows: Tensor) -> list[Tensor]:
+        data = self._check_rows(rows).detach().numpy()
+        bounds = np.cumsum([0, *self._row_sizes()])
+        return [
+            Tensor(data[:, a:b].reshape(len(data), *t.shape[1:]))
+            for a, b, t in zip(bounds[:-1], bounds[1:], self.inputs)
+        ]
+
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """The outputs for ``x`` (an array, or a list/dict of arrays for several inputs), as a
+        NumPy array, or a list/dict of them for several outputs."""
+        rows = super().predict(self._pack_inputs(x), batch_size, verbose, callbacks)
+        return self._unpack_outputs(rows)
+
+    def predict_on_batch(self, x):
+        return self._unpack_outputs(super().predict_on_batch(self._pack_inputs(x)))
+
+    def predict_step(self, x: Tensor) -> np.ndarray:
+        with no_grad():
+            outputs = flatten(self(x, training=False))
+        if len(outputs) == 1:
+            return outputs[0].numpy()
+        object.__setattr__(self, "_output_sample_shapes", [o.shape[1:] for o in outputs])
+        return np.concatenate([o.numpy().reshape(len(o), -1) for o in outputs], axis=1)
+
+    def _unpack_outputs(self, rows: np.ndarray):
+        if len(self.outputs) == 1:
+            return rows
+        shapes = self._output_sample_shapes
+        bounds = np.cumsum([0, *(int(np.prod(s)) for s in shapes)])
+        arrays = [
+            rows[:, a:b].reshape(len(rows), *shape).astype(t.dtype, copy=False)
+            for a, b, shape, t in zip(bounds[:-1], bounds[1:], shapes, self.outputs)
+        ]
+        return self._returned(arrays)
+
+    def compile(self, *args, **kwargs) -> None:
+        if len(self.outputs) > 1:
+            raise NotImplementedError(
+                f"Model '{self.name}' has {len(self.outputs)} outputs: training a multi-output "
+                "functional model (a loss per output) is not supported yet; predict(), "
+                "summary() and get_config() work. Train one model per output, or concatenate "
+                "the outputs into one"
+            )
+        super().compile(*args, **kwargs)
+
+    # ---- configuration ------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The layers (each with the calls that feed it), and the input and output tensors as
+        ``[layer name, node index, tensor index]``, in Keras's structure."""
+        from ..saving.serialization import serialize_layer  # saving builds on the models
+
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": [self._layer_config(layer, serialize_layer) for layer in self.layers],
+            "input_layers": _map_tensors(self._history, self._inputs_struct),
+            "output_layers": _map_tensors(self._history, self._outputs_struct),
+        }
+
+    def _layer_config(self, layer, serialize_layer) -> dict:
+        nodes = [] if isinstance(layer, InputLayer) else self._graph.nodes_of(layer)
+        return {
+            **serialize_layer(layer),
+            "name": layer.name,
+            "inbound_nodes": [
+                {"args": [_map_tensors(self._tensor_config, node.args)], "kwargs": node.kwargs}
+                for node in nodes
+            ],
+        }
+
+    def _history(self, tensor: KerasTensor) -> list:
+        """``[layer name, node index, tensor index]``, the node counted among this model's."""
+        layer, node_index, tensor_index = tensor._keras_history
+        local = self._graph.nodes_of(layer).index(layer._inbound_nodes[node_index])
+        return [layer.name, local, tensor_index]
+
+    def _tensor_config(self, tensor: KerasTensor) -> dict:
+        return {
+            "class_name": "__keras_tensor__",
+            "config": {
+                "shape": tensor.shape,
+                "dtype": tensor.dtype,
+                "keras_history": self._history(tensor),
+            },
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None) -> Functional:
+        """Rebuild the model from ``get_config()``: new layers, called as recorded."""
+        from ..saving.serialization import deserialize_layer
+
+        layers = {
+            entry["name"]: deserialize_layer(
+                {k: v for k, v in entry.items() if k not in ("name", "inbound_nodes")},
+                custom_objects,
+            )
+            for entry in config["layers"]
+        }
+        inputs, outputs = replay_config(config, layers)
+        model = cls(inputs, outputs, name=config.get("name"))
+        if not config.get("trainable", True):
+            model.trainable = False
+        return model
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def _check_inputs(inputs: list) -> list[KerasTensor]:
+    for x in inputs:
+        layer = x._keras_history[0] if isinstance(x, KerasTensor) else None
+        if not isinstance(layer, InputLayer):
+            made = f"the output of layer '{layer.name}'" if layer else f"a {type(x).__name__}"
+            raise ValueError(
+                "Model inputs must come from keras.Input (e.g. `inputs = keras.Input(shape="
+                f"(2,))`), received {made}: {x!r}"
+            )
+    return inputs
+
+
+def _check_outputs(outputs: list) -> list[KerasTensor]:
+    for x in outputs:
+        if not isinstance(x, KerasTensor):
+            raise ValueError(
+                "Model outputs must be tensors made by calling layers on keras.Input tensors, "
+                f"received a {type(x).__name__}: {x!r}"
+            )
+    return outputs
+
+
+def _check_unique_names(model, layers: list) -> None:
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(
+                f"The name '{name}' is used {names.count(name)} times in model '{model.name}': "
+                "layer names in a model must be unique (pass name=... to the layers)"
+            )
+
+
+def _map_tensors(fn, structure):
+    """``fn`` on each KerasTensor of a structure, keeping lists, tuples and dicts."""
+    return pack_like(structure, [fn(t) for t in flatten(structure)])
