@@ -11,10 +11,10 @@ from numbers import Real
 
 import numpy as np
 
-from .. import random
-from ..autograd.dtypes import bool_, float32, float64
+from ..autograd.dtypes import bool_
 from ..autograd.tensor import Tensor
 from .arithmetic import matmul
+from .dropout import check_p, scaled_mask
 from .elementwise import where
 from .movement import expand, reshape, transpose, unsqueeze
 from .softmax import softmax
@@ -51,7 +51,14 @@ def scaled_dot_product_attention(
     _check_inputs(query, key, value)
     scale = _check_scale(scale, query.shape[-1])
     mask = _check_mask(attn_mask, is_causal, query, key)
-    return attend(query, key, value, mask, _check_p(dropout_p), scale)[0]
+    return attend(
+        query,
+        key,
+        value,
+        mask,
+        float(check_p(dropout_p, "scaled_dot_product_attention: dropout_p")),
+        scale,
+    )[0]
 
 
 def attend(
@@ -78,16 +85,9 @@ def attend(
     else:
         weights = softmax(scores, -1)
     if dropout_p > 0:
-        weights = weights * Tensor._make(_dropout_mask(weights.shape, dropout_p, weights.dtype),
+        weights = weights * Tensor._make(scaled_mask(weights.shape, dropout_p, weights.dtype),
                                          False, None)  # fmt: skip
     return matmul(weights, value), weights
-
-
-def _dropout_mask(shape: tuple, p: float, dtype: np.dtype) -> np.ndarray:
-    """1 / (1 - p) where kept (probability 1 - p), else 0: nn.Dropout's draws, so a seeded
-    attention dropout equals ``nn.functional.dropout`` on the weights."""
-    uniform = random.generator().random(shape, dtype=float32 if dtype == float32 else float64)
-    return np.multiply(uniform >= p, 1.0 / (1.0 - p) if p < 1 else 0.0, dtype=dtype)
 
 
 def _share_heads(query: Tensor, kv: Tensor) -> Tensor:
@@ -134,14 +134,6 @@ def _check_scale(scale, embed: int) -> float:
     if isinstance(scale, bool) or not isinstance(scale, Real):
         raise TypeError(f"scaled_dot_product_attention: scale must be a number, received {scale!r}")
     return float(scale)
-
-
-def _check_p(p) -> float:
-    if isinstance(p, bool) or not isinstance(p, Real) or not 0 <= p <= 1:
-        raise ValueError(
-            f"scaled_dot_product_attention: dropout_p has to be between 0 and 1, received {p!r}"
-        )
-    return float(p)
 
 
 def _check_mask(mask, is_causal: bool, query: Tensor, key: Tensor):
