@@ -3,16 +3,25 @@
 "Constructing Neural Networks From Scratch: Part 1" builds a network with two inputs, two
 sigmoid hidden units and one sigmoid output, no biases, and trains it on the XOR truth table
 with full-batch gradient descent (learning rate 0.1, 10,000 iterations, binary cross-entropy).
-Its backward pass is written by hand. This file keeps the article's names, shapes (inputs
-``(2, 4)``, targets ``(1, 4)``, weights ``(hidden, in)``) and formulas, and fixes its bugs:
+Its backward pass is written by hand.
+
+The network's functions (``sigmoid``, ``forward_prop``, ``back_prop``, ``train``, ``predict``)
+live in ``nnscratch/scratch.py``, plain NumPy, so that this script and the ``nnscratch gates``
+and ``nnscratch trace`` commands run the same code: read that file next to this one. It keeps
+the article's names, shapes (inputs ``(2, 4)``, targets ``(1, 4)``, weights ``(hidden, in)``)
+and formulas, and fixes its bugs:
 
 - ``back_prop`` read the global ``total_input``; it now takes the input ``x``.
 - ``predict`` ran the global ``test`` instead of its argument ``input``.
 - The inputs are float64, so every array in the computation is float64.
 - ``predict`` prints plain Python numbers (NumPy 2 would print ``[np.int64(0), ...]``).
 
-No nnscratch here: tests/test_xor_from_scratch.py checks that nnscratch's autograd computes
-the same gradients and the same training run, and benchmarks/bench_xor_loop.py times the loop.
+This script is the article's program around them: the data, the seed, the loss plot and the
+four predictions. tests/test_xor_from_scratch.py checks that nnscratch's autograd computes the
+same gradients and the same training run; benchmarks/bench_xor_loop.py times the loop.
+
+    >>> total_input.shape, y_xor.shape  # one column per example, as in the article
+    ((2, 4), (1, 4))
 
 Run it::
 
@@ -24,6 +33,11 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+
+# The article's network, kept in one place (see the docstring above).
+from nnscratch.scratch import back_prop, forward_prop, predict, sigmoid, train
+
+__all__ = ["back_prop", "forward_prop", "main", "predict", "sigmoid", "train"]
 
 # The XOR truth table, laid out as the article does: one column per example.
 a = np.array([0, 0, 1, 1])
@@ -37,76 +51,6 @@ input_neurons, hidden_neurons, output_neurons = 2, 2, 1
 # seeds stall at loss ~0.69 with one row wrong (e.g. 9, 15, 21 and 43): the article's "sometimes
 # you might not get the desired results".
 SEED = 42
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    """The article's activation, ``1 / (1 + exp(-x))``."""
-    return 1 / (1 + np.exp(-x))
-
-
-def forward_prop(w1: np.ndarray, w2: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Hidden layer then output layer, no biases; returns ``z1, a1, z2, a2``."""
-    z1 = np.dot(w1, x)
-    a1 = sigmoid(z1)
-    z2 = np.dot(w2, a1)
-    a2 = sigmoid(z2)
-    return z1, a1, z2, a2
-
-
-def back_prop(m, w1, w2, z1, a1, z2, a2, x, y) -> tuple[np.ndarray, ...]:
-    """The article's hand-written gradients of the mean binary cross-entropy.
-
-    ``dz2 = a2 - y`` is d(loss)/d(z2) times ``m`` (sigmoid and cross-entropy cancel). Returns
-    ``dz2, dw2, dz1, dw1`` as the article does. Fixed: ``dw1`` uses the argument ``x``, where
-    the article read the global ``total_input``.
-
-    >>> w1, w2 = np.ones((2, 2)), np.ones((1, 2))
-    >>> out = forward_prop(w1, w2, total_input)
-    >>> [g.shape for g in back_prop(4, w1, w2, *out, total_input, y_xor)]
-    [(1, 4), (1, 2), (2, 4), (2, 2)]
-    """
-    dz2 = a2 - y
-    dw2 = np.dot(dz2, a1.T) / m
-    dz1 = np.dot(w2.T, dz2) * a1 * (1 - a1)
-    dw1 = np.dot(dz1, x.T) / m
-    dw1 = np.reshape(dw1, w1.shape)
-    dw2 = np.reshape(dw2, w2.shape)
-    return dz2, dw2, dz1, dw1
-
-
-def train(w1, w2, x, y, lr: float = 0.1, iterations: int = 10_000):
-    """The article's training loop: full-batch gradient descent on the cross-entropy.
-
-    Returns the final ``w1, w2`` and the list of losses, one per iteration (computed before
-    that iteration's update, as in the article).
-    """
-    samples = x.shape[1]
-    losses = []
-    for _ in range(iterations):
-        z1, a1, z2, a2 = forward_prop(w1, w2, x)
-        loss = -(1 / samples) * np.sum(y * np.log(a2) + (1 - y) * np.log(1 - a2))
-        losses.append(loss)
-        da2, dw2, dz1, dw1 = back_prop(samples, w1, w2, z1, a1, z2, a2, x, y)
-        w2 = w2 - lr * dw2
-        w1 = w1 - lr * dw1
-    return w1, w2, losses
-
-
-def predict(w1: np.ndarray, w2: np.ndarray, input: np.ndarray) -> None:
-    """Print the thresholded output for one ``(2, 1)`` input, in the article's words.
-
-    Fixed: runs ``input``, where the article ran the global ``test``.
-
-    >>> w1, w2 = np.array([[5.0, 5.0], [-5.0, -5.0]]), np.array([[5.0, -5.0]])
-    >>> predict(w1, w2, np.array([[1], [0]]))
-    For input [1, 0] output is 1
-    """
-    z1, a1, z2, a2 = forward_prop(w1, w2, input)
-    a2 = np.squeeze(a2)
-    if a2 >= 0.5:
-        print("For input", np.asarray(input)[:, 0].tolist(), "output is 1")
-    else:
-        print("For input", np.asarray(input)[:, 0].tolist(), "output is 0")
 
 
 def plot_losses(losses: list, path: str) -> bool:
