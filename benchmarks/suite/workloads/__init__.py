@@ -1,0 +1,12 @@
+"""The workloads, W1 to W6, in the order the suite runs and reports them."""
+
+from .w1_scratch import WORKLOAD as W1
+from .w2_keras import WORKLOAD as W2
+from .w3_mlp import WORKLOAD as W3
+from .w4_lenet import WORKLOAD as W4
+from .w5_lstm import WORKLOAD as W5
+from .w6_latency import IMPORT as W6C
+from .w6_latency import PREDICT as W6A
+from .w6_latency import PREDICT_ON_BATCH as W6B
+
+WORKLOADS = (W1, W2, W3, W4, W5, W6A, W6B, W6C)
