@@ -82,14 +82,20 @@ class MultiHeadAttention(Layer):
 
     # ---- building -----------------------------------------------------------------------------
     def __call__(self, query, value=None, key=None, **kwargs):
-        """Keras's ``layer(query, value, key=None, ...)``: builds from all three shapes."""
+        """Keras's ``layer(query, value, key=None, ...)``: builds from all three shapes.
+
+        In a functional model the tensors travel as one list ``[query, value(, key)]``, the
+        form a graph node records and replays."""
+        if value is None and isinstance(query, (list, tuple)) and len(query) in (2, 3):
+            query, value, key = (*query, None)[:3]
         if value is None:
             raise TypeError(
                 f"MultiHeadAttention '{self.name}' needs `query` and `value`: "
                 "call(query, value, key=None, ...)"
             )
         if is_symbolic([query, value, key]):
-            return super().__call__(query, value, key=key, **kwargs)
+            packed = [query, value] if key is None else [query, value, key]
+            return super().__call__(packed, **kwargs)
         query, value = self._convert_input(query), self._convert_input(value)
         key = value if key is None else self._convert_input(key)
         if not self.built:
@@ -99,6 +105,8 @@ class MultiHeadAttention(Layer):
     forward = __call__
 
     def build(self, query_shape: Shape, value_shape: Shape | None = None, key_shape=None) -> None:
+        if value_shape is None and query_shape and isinstance(query_shape[0], (list, tuple)):
+            query_shape, value_shape, key_shape = (*query_shape, None)[:3]  # a saved list
         if value_shape is None:
             raise ValueError(
                 f"MultiHeadAttention '{self.name}' builds from query_shape and value_shape; "
@@ -141,7 +149,14 @@ class MultiHeadAttention(Layer):
                 f"sequence axis, 1) only, received attention_axes={self.attention_axes}"
             )
 
+    def _maybe_build(self, input_shape) -> None:
+        """From a functional graph: ``input_shape`` is the list of the three shapes."""
+        if not self.built:
+            self.build(*input_shape)
+
     def compute_output_shape(self, query_shape: Shape, value_shape=None, key_shape=None) -> Shape:
+        if query_shape and isinstance(query_shape[0], (list, tuple)):  # the packed list
+            query_shape = query_shape[0]
         query_shape = tuple(query_shape)
         return query_shape[:-1] + self._output_shape if self._output_shape else query_shape
 

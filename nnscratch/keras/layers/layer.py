@@ -260,8 +260,9 @@ def _marking_built(build):
     def build_and_mark(self, input_shape=None, *args, **kwargs):
         build(self, input_shape, *args, **kwargs)
         self.built = True
-        if input_shape is not None:
-            self._build_shape = tuple(input_shape)
+        if input_shape is not None:  # several shapes (MultiHeadAttention's) are kept as a list
+            shapes = [input_shape, *(a for a in args if a is not None)]
+            self._build_shape = [tuple(s) for s in shapes] if args else tuple(input_shape)
 
     return build_and_mark
 
