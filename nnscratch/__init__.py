@@ -10,6 +10,8 @@ Read it like PyTorch (``import nnscratch as ns``)::
     (1, 2)
 """
 
+import importlib
+
 from . import autograd
 from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.dtypes import (
@@ -27,10 +29,24 @@ from .autograd.dtypes import (
 )
 from .ops import *  # noqa: F403
 from .random import manual_seed
-from . import nn  # noqa: E402, I001  (nn builds on the ops above)
-from . import datasets, optim, utils  # noqa: E402, I001
-from . import errors, io  # noqa: E402, I001
-from .io import load, save  # noqa: E402, I001  (torch.save / torch.load, no pickle)
+
+# The rest loads on first use (``ns.nn``, ``from nnscratch import keras``), so that
+# ``import nnscratch`` costs little more than the tensor and its ops.
+_SUBMODULES = ("nn", "optim", "utils", "datasets", "errors", "io", "keras", "viz", "cli")
+_FROM_IO = ("save", "load")  # torch.save / torch.load, without pickle
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _FROM_IO:
+        return getattr(importlib.import_module(f"{__name__}.io"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_SUBMODULES, *_FROM_IO})
+
 
 bool = bool_  # noqa: A001  (torch.bool)
 float = float32  # noqa: A001  (torch.float)
