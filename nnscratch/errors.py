@@ -8,11 +8,13 @@ keeps working.
 >>> from nnscratch.errors import FileFormatError, NnscratchError
 >>> issubclass(FileFormatError, NnscratchError), issubclass(FileFormatError, ValueError)
 (True, True)
+>>> issubclass(LabelError, InputError), issubclass(LabelError, IndexError)
+(True, True)
 """
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "FileFormatError", "NnscratchError"]
+__all__ = ["ConfigError", "FileFormatError", "InputError", "LabelError", "NnscratchError"]
 
 
 class NnscratchError(Exception):
@@ -29,3 +31,15 @@ class FileFormatError(NnscratchError, ValueError):
 class ConfigError(NnscratchError, ValueError):
     """A configuration that cannot be turned back into objects: an unknown class name, or
     values that the named class refuses."""
+
+
+class InputError(NnscratchError, ValueError):
+    """Data that cannot be used as given: NaN or infinite values, strings or objects, ragged
+    lists, no samples at all, a batch size that is not a positive integer, targets of the
+    wrong shape for the loss. The message names the argument, what was expected and what was
+    received."""
+
+
+class LabelError(InputError, IndexError):
+    """A class label outside ``[0, num_classes)``. An ``IndexError`` too, as torch raises for
+    an out-of-range target, and a ``ValueError`` through ``InputError``."""

@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.dtypes import promote
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from ..errors import LabelError
 from .loss import _REDUCTIONS
 from .regression_loss import _legacy_reduction
 
@@ -275,8 +276,8 @@ def _check_range(name: str, t: np.ndarray, classes: int, ignore_index: int) -> N
     if not t.size or (t.min() >= 0 and t.max() < classes):
         return
     bad = t[((t < 0) | (t >= classes)) & (t != ignore_index)]
-    if bad.size:
-        raise IndexError(
+    if bad.size:  # LabelError is an IndexError, as torch raises
+        raise LabelError(
             f"{name}: target {bad.flat[0]} is out of bounds for {classes} classes "
             f"(expected 0 to {classes - 1}, or ignore_index={ignore_index})"
         )

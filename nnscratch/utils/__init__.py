@@ -1,3 +1,5 @@
-"""Utilities beside the model code: ``nnscratch.utils.data`` (datasets and loaders)."""
+"""Utilities beside the model code: ``nnscratch.utils.data`` (datasets and loaders) and
+``nnscratch.utils.checkpoint`` (``save_checkpoint`` / ``load_checkpoint`` for resumable runs)."""
 
-from . import data
+from . import checkpoint, data
+from .checkpoint import load_checkpoint, save_checkpoint

@@ -6,6 +6,7 @@
 ('EarlyStopping', 2)
 """
 
+from .backup_and_restore import BackupAndRestore
 from .callback import Callback
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
@@ -19,6 +20,7 @@ from .reduce_lr_on_plateau import ReduceLROnPlateau
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "EarlyStopping",

@@ -110,6 +110,15 @@ class _PrecisionRecall(Metric):
         value = _divide_no_nan(self.true_positives, self.true_positives + self.errors)
         return Tensor(value[0] if len(self.thresholds) == 1 else value)
 
+    def get_config(self) -> dict:
+        """Keras's keys: every constructor argument, so a reloaded metric counts the same."""
+        return {
+            **super().get_config(),
+            "thresholds": _plain(self.init_thresholds),
+            "top_k": self.top_k,
+            "class_id": self.class_id,
+        }
+
 
 class Precision(_PrecisionRecall):
     """``tp / (tp + fp)`` of ``y_pred > threshold`` (0.5 by default; one value per threshold
@@ -155,6 +164,7 @@ class AUC(Metric):
         self.reset_state()
 
     def _set_thresholds(self, num_thresholds, thresholds) -> None:
+        self._given_thresholds = thresholds is not None
         if thresholds is not None:
             inner = sorted(_thresholds(thresholds, 0.5))
             self.evenly = _evenly_spaced([0.0, *inner, 1.0])
@@ -165,6 +175,22 @@ class AUC(Metric):
             self.evenly = True
         self.num_thresholds = len(inner) + 2
         self.thresholds = [-1e-7, *inner, 1.0 + 1e-7]  # the ends catch predictions of 0 and 1
+
+    def get_config(self) -> dict:
+        """Keras's keys (``thresholds`` only when given), so a reloaded AUC counts the same."""
+        config = {
+            **super().get_config(),
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "multi_label": False,
+            "num_labels": None,
+            "label_weights": None,
+            "from_logits": self.from_logits,
+        }
+        if self._given_thresholds:
+            config["thresholds"] = [float(t) for t in self.thresholds[1:-1]]
+        return config
 
     def reset_state(self) -> None:
         zeros = np.zeros(self.num_thresholds, FLOATX)
@@ -209,6 +235,13 @@ def _pr_auc(tp, fp, fn) -> np.ndarray:
     ratio = np.where(both, _divide_no_nan(p[:-1], np.maximum(p[1:], 0)), 1).astype(FLOATX)
     area = _divide_no_nan(slope * (dtp + intercept * np.log(ratio)), np.maximum(tp[1:] + fn[1:], 0))
     return area.sum(dtype=FLOATX)
+
+
+def _plain(thresholds):
+    """Thresholds as JSON values: None, a float, or a list of floats."""
+    if thresholds is None or np.ndim(thresholds) == 0:
+        return None if thresholds is None else float(thresholds)
+    return [float(t) for t in np.asarray(thresholds).reshape(-1)]
 
 
 def _choice(arg: str, value: str, valid: tuple) -> str:

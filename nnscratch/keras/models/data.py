@@ -1,4 +1,13 @@
-"""Arrays in, batches out: what ``fit``, ``evaluate`` and ``predict`` do with their data."""
+"""Arrays in, batches out: what ``fit``, ``evaluate`` and ``predict`` do with their data.
+
+Data is checked once, when a call starts, so careless or hostile input stops with an
+``InputError`` (a ``ValueError``) naming the argument, what was expected and what was received,
+instead of a crash deep inside a layer or a silently wrong answer: strings, objects and complex
+numbers, ragged nested lists, zero samples, a batch size that is not a positive integer, and,
+for ``fit`` and ``evaluate`` (where they would poison the weights or the scores), NaN or
+infinite inputs and targets that do not fit the loss. ``predict`` lets NaN through: it comes
+out as NaN, in plain sight. NaN targets give a NaN loss, which ``TerminateOnNaN`` stops on.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +19,16 @@ import numpy as np
 
 from ... import random
 from ...autograd.tensor import Tensor
+from ...errors import InputError, LabelError
+from .. import losses
 
 __all__ = [
     "Batches",
     "as_array",
     "check_cardinality",
+    "check_finite",
+    "check_targets",
+    "check_training_data",
     "class_weights_to_sample_weights",
     "split_validation",
     "to_tensor",
@@ -24,21 +38,151 @@ __all__ = [
 
 MIN_TRAIN_ROWS = 10  # fewer than this left for training after validation_split: a warning
 MIN_VALIDATION_ROWS = 2  # fewer than this held out for validation: a warning
+_NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 
 
 def as_array(data, name: str) -> np.ndarray | None:
-    """A NumPy array from an array-like or a Tensor (``None`` stays ``None``)."""
+    """A NumPy array of samples from an array-like or a Tensor (``None`` stays ``None``).
+
+    >>> as_array([[1, 2], [3]], "x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: Expected `x` to be a rectangular array ... lengths [1, 2]: ...
+    """
     if data is None:
         return None
-    if isinstance(data, Tensor):
-        return data.detach().numpy()
-    array = np.asarray(data)
-    if array.dtype == object or array.ndim == 0:
-        raise ValueError(
+    array = data.detach().numpy() if isinstance(data, Tensor) else _asarray(data, name)
+    if array.dtype.kind not in _NUMERIC_KINDS:
+        raise InputError(f"Expected `{name}` to hold numbers, received {_dtype_story(array)}")
+    if array.ndim == 0:
+        raise InputError(
             f"Expected `{name}` to be an array of samples (first axis: the samples), received "
             f"{type(data).__name__} of shape {array.shape}"
         )
+    if len(array) == 0:
+        raise InputError(
+            f"Expected `{name}` to hold at least one sample, received an empty "
+            f"{type(data).__name__} of shape {array.shape}"
+        )
     return array
+
+
+def _asarray(data, name: str) -> np.ndarray:
+    try:
+        return np.asarray(data)
+    except ValueError as error:  # NumPy refuses ragged nesting ("inhomogeneous shape")
+        lengths = _row_lengths(data)
+        rows = f" whose rows have lengths {lengths[:8]}" if len(lengths) > 1 else ""
+        raise InputError(
+            f"Expected `{name}` to be a rectangular array (every sample of one shape), received "
+            f"a ragged {type(data).__name__}{rows}: pad or trim them to one length"
+        ) from error
+
+
+def _row_lengths(data) -> list[int]:
+    if not isinstance(data, (list, tuple)):
+        return []
+    return sorted({len(row) for row in data if isinstance(row, (list, tuple, np.ndarray))})
+
+
+def _dtype_story(array: np.ndarray) -> str:
+    if array.dtype.kind in "US":
+        return (
+            f"strings (dtype {array.dtype}); turn them into numbers first (class indices, "
+            "one-hot columns)"
+        )
+    if array.dtype.kind == "O":
+        return "Python objects (dtype object: None, mixed types or ragged arrays)"
+    return f"dtype {array.dtype}; expected bool, integer or float values"
+
+
+def check_finite(**arrays: np.ndarray | None) -> None:
+    """Every value of every floating array is finite, else an ``InputError`` that counts the
+    NaNs and infinities and points at the first.
+
+    >>> check_finite(x=np.array([[0.0, 1.0], [np.nan, 2.0]]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: ... 1 NaN and 0 infinite values (the first at index (1, 0)); ...
+    """
+    for name, array in arrays.items():
+        if array is None or array.dtype.kind != "f" or np.isfinite(array).all():
+            continue
+        nans = int(np.isnan(array).sum())
+        infinities = int(np.isinf(array).sum())
+        first = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise InputError(
+            f"Expected finite values in `{name}`, received {nans} NaN and {infinities} infinite "
+            f"values (the first at index {first}); drop or fill them in before training"
+        )
+
+
+def check_targets(model, y: np.ndarray | None) -> None:
+    """``y`` must suit the compiled loss and the model's number of classes: integer labels in
+    ``[0, classes)`` for ``sparse_categorical_crossentropy`` (a ``LabelError``), one-hot rows
+    as wide as the output for ``categorical_crossentropy``. Checked when the output shape is
+    known ahead of time; otherwise the loss checks each batch."""
+    loss = getattr(getattr(model, "_compiled_loss", None), "fn", None)
+    fn, options = getattr(loss, "fn", None), getattr(loss, "_fn_kwargs", {})
+    classes = _num_classes(model)
+    if y is None or classes is None or options.get("axis", -1) != -1:
+        return
+    if fn is losses.sparse_categorical_crossentropy:
+        _check_sparse_labels(y, classes, options.get("ignore_class"))
+    elif fn is losses.categorical_crossentropy and classes > 1 and y.shape[1:] != (classes,):
+        raise InputError(
+            f"categorical_crossentropy expects one-hot targets of shape (samples, {classes}) "
+            f"for model '{model.name}' with {classes} outputs, received y of shape {y.shape}; "
+            "for integer class labels use sparse_categorical_crossentropy"
+        )
+
+
+def _num_classes(model) -> int | None:
+    try:
+        shape = model.output_shape
+    except (AttributeError, ValueError, TypeError, NotImplementedError):
+        return None  # unknown before the first call: the loss checks each batch instead
+    if isinstance(shape, tuple) and len(shape) == 2 and isinstance(shape[-1], int):
+        return shape[-1]
+    return None
+
+
+def _check_sparse_labels(y: np.ndarray, classes: int, ignore_class) -> None:
+    if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+        raise InputError(
+            "sparse_categorical_crossentropy expects integer labels of shape (samples,) or "
+            f"(samples, 1), received y of shape {y.shape}; for one-hot targets use "
+            "categorical_crossentropy"
+        )
+    labels = y.reshape(-1)
+    fractional = labels != np.floor(labels) if labels.dtype.kind == "f" else None
+    if fractional is not None and fractional.any() and np.isfinite(labels).all():
+        index = int(np.argmax(fractional))
+        raise InputError(
+            "sparse_categorical_crossentropy expects integer class labels, received "
+            f"{labels[index]} for sample {index}; for class probabilities use "
+            "categorical_crossentropy"
+        )
+    bad = ~(labels >= 0) | (labels >= classes)  # NaN is out of range too
+    if ignore_class is not None:
+        bad &= labels != ignore_class
+    if bad.any():
+        index = int(np.argmax(bad))
+        raise LabelError(
+            f"sparse_categorical_crossentropy: label {labels[index]} of sample {index} is out of "
+            f"range for a model with {classes} outputs (expected 0 to {classes - 1}); "
+            f"{int(bad.sum())} labels are out of range"
+        )
+
+
+def check_training_data(model, x: np.ndarray, y: np.ndarray | None) -> None:
+    """What ``fit`` and ``evaluate`` check beyond ``as_array``: finite inputs, fitting targets.
+
+    Regression targets may hold NaN: the loss is then NaN, which ``TerminateOnNaN`` stops on
+    (without it, training goes on, as in Keras).
+    """
+    check_finite(x=x)
+    check_targets(model, y)
 
 
 def to_tensor(array: np.ndarray | None) -> Tensor | None:
@@ -55,7 +199,7 @@ def check_cardinality(**arrays: np.ndarray | None) -> int:
     sizes = {name: len(a) for name, a in arrays.items() if a is not None}
     if len(set(sizes.values())) > 1:
         lines = "\n".join(f"'{name}' sizes: {size}" for name, size in sizes.items())
-        raise ValueError(
+        raise InputError(
             "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
             f"samples.\n{lines}"
         )
@@ -67,7 +211,7 @@ def split_validation(arrays: list, validation_split: float) -> tuple[list, list]
     n = len(arrays[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
-        raise ValueError(
+        raise InputError(
             f"Training data contains {n} samples, which is not sufficient to split it into a "
             f"validation and training set as specified by `validation_split={validation_split}`."
         )
@@ -117,11 +261,13 @@ class Batches:
 
     def __init__(self, num_samples: int, batch_size: int | None, shuffle: bool = False):
         batch_size = 32 if batch_size is None else batch_size
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(
+        is_int = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+        if not is_int or batch_size < 1:
+            raise InputError(
                 f"Expected `batch_size` to be a positive integer, received {batch_size!r}"
+                f" ({type(batch_size).__name__})"
             )
-        self.num_samples, self.batch_size, self.shuffle = num_samples, batch_size, shuffle
+        self.num_samples, self.batch_size, self.shuffle = num_samples, int(batch_size), shuffle
 
     def __len__(self) -> int:
         return math.ceil(self.num_samples / self.batch_size)

@@ -165,8 +165,9 @@ class Trainer:
             callbacks.insert(0, ProgbarLogger())
         hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
+        self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras
         hooks.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(self._initial_epoch or initial_epoch, epochs):
             logs = self._fit_epoch(epoch, batches, arrays, hooks)
             if val_arrays is not None and (epoch + 1) % validation_freq == 0:
                 logs.update(self._validation_logs(val_arrays, validation_batch_size or batch_size))
@@ -286,6 +287,7 @@ class Trainer:
             sample_weight = data_utils.class_weights_to_sample_weights(y, class_weight)
         data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
         self._check_input_array(x)
+        data_utils.check_training_data(self, x, y)  # NaN inputs, labels out of range
         return [x, y, sample_weight]
 
     def _check_input_array(self, x: np.ndarray) -> None:

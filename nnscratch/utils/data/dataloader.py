@@ -19,6 +19,7 @@ import numpy as np
 
 from ...autograd.dtypes import float64
 from ...autograd.tensor import Tensor
+from ...errors import InputError
 from ...ops.creation import from_numpy, tensor
 from ...ops.movement import stack
 from .dataset import TensorDataset, as_generator
@@ -116,7 +117,7 @@ class DataLoader:
         pin_memory: bool = False,
     ) -> None:
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError(
+            raise InputError(
                 f"DataLoader: batch_size should be a positive integer value, "
                 f"but got batch_size={batch_size}"
             )
