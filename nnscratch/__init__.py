@@ -28,7 +28,7 @@ from .autograd.dtypes import (
     uint8,
 )
 from .ops import *  # noqa: F403
-from .random import manual_seed
+from .random import get_rng_state, manual_seed, set_rng_state
 
 # The rest loads on first use (``ns.nn``, ``from nnscratch import keras``), so that
 # ``import nnscratch`` costs little more than the tensor and its ops.

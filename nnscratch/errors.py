@@ -14,7 +14,10 @@ keeps working.
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "FileFormatError", "InputError", "LabelError", "NnscratchError"]
+__all__ = [
+    "ConfigError", "FileFormatError", "InputError", "InputTypeError", "LabelError",
+    "NnscratchError", "TrainingError",
+]  # fmt: skip
 
 
 class NnscratchError(Exception):
@@ -43,3 +46,12 @@ class InputError(NnscratchError, ValueError):
 class LabelError(InputError, IndexError):
     """A class label outside ``[0, num_classes)``. An ``IndexError`` too, as torch raises for
     an out-of-range target, and a ``ValueError`` through ``InputError``."""
+
+
+class InputTypeError(NnscratchError, TypeError):
+    """Data of a kind that cannot become numbers (strings, objects): a ``TypeError`` too."""
+
+
+class TrainingError(NnscratchError, RuntimeError):
+    """Training that cannot go on, such as a NaN or infinite loss under
+    ``TerminateOnNaN(raise_error=True)``."""

@@ -7,12 +7,20 @@ raises), with a message naming what was expected and what was received, and leav
 weights untouched.
 """
 
+import types
+
 import numpy as np
 import pytest
 
 import nnscratch as ns
 from nnscratch import keras, nn
-from nnscratch.errors import InputError, LabelError, NnscratchError
+from nnscratch.errors import (
+    InputError,
+    InputTypeError,
+    LabelError,
+    NnscratchError,
+    TrainingError,
+)
 from nnscratch.nn import functional as F
 from nnscratch.utils.data import DataLoader, TensorDataset
 
@@ -174,3 +182,26 @@ def test_torch_style_labels_out_of_range(call, words):
     with pytest.raises(LabelError, match="target -2"):
         call(ns.tensor(_with(LABELS, 1, -2)))
     call(ns.tensor(_with(LABELS, 1, -100)))  # ignore_index is not out of range
+
+
+# ---- the torch-style front door: ns.tensor ---------------------------------------------------
+@pytest.mark.parametrize(
+    ("data", "error", "words"),
+    [
+        ([[1, 2], [3]], InputError, "ragged nested list"),
+        (["a", "b"], InputTypeError, "cannot make a tensor from list holding <U1"),
+        ([{"a": 1}], InputTypeError, "holding object"),
+    ],
+)
+def test_tensor_refuses_data_that_is_not_a_table_of_numbers(data, error, words):
+    with pytest.raises(error, match=words) as caught:
+        ns.tensor(data)
+    assert isinstance(caught.value, NnscratchError)
+
+
+def test_terminate_on_nan_can_raise_the_library_error():
+    stop = keras.callbacks.TerminateOnNaN(raise_error=True)
+    stop.set_model(types.SimpleNamespace(stop_training=False))
+    with pytest.raises(TrainingError, match="NaN or Inf loss encountered at batch 2") as caught:
+        stop.on_train_batch_end(2, {"loss": float("inf")})
+    assert isinstance(caught.value, RuntimeError)

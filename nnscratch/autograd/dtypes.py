@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InputError, InputTypeError
+
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
@@ -55,9 +57,15 @@ def as_array(data, dtype=None) -> np.ndarray:
     """
     if dtype is not None:
         return np.array(data, dtype=to_dtype(dtype))
-    array = np.array(data)
+    try:
+        array = np.array(data)
+    except ValueError as error:  # NumPy's "inhomogeneous shape": a ragged nested list
+        raise InputError(
+            f"cannot make a tensor from a ragged nested list: every row must have the same "
+            f"length ({error})"
+        ) from None
     if array.dtype.kind not in _CATEGORY:
-        raise TypeError(
+        raise InputTypeError(
             f"cannot make a tensor from {type(data).__name__} holding {array.dtype}: "
             "expected numbers, bools, nested lists of them, or a numeric array"
         )

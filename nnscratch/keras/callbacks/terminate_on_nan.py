@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...errors import TrainingError
 from .callback import Callback
 
 __all__ = ["TerminateOnNaN"]
@@ -11,12 +12,14 @@ __all__ = ["TerminateOnNaN"]
 
 class TerminateOnNaN(Callback):
     """After each training batch, stop (``model.stop_training``) when ``logs["loss"]`` is NaN
-    or infinite; with ``raise_error=True`` raise a ``RuntimeError`` instead.
+    or infinite; with ``raise_error=True`` raise ``nnscratch.errors.TrainingError`` (a
+    ``RuntimeError``) instead.
 
     >>> stop = TerminateOnNaN()
     >>> stop.set_model(type("M", (), {"stop_training": False})())
     >>> stop.on_train_batch_end(3, {"loss": float("nan")})
-    Batch 3: Invalid loss, terminating training
+    Batch 3: Invalid loss nan, terminating training
+      (check the targets for NaN, or lower the learning rate)
     >>> stop.model.stop_training
     True
     """
@@ -30,9 +33,11 @@ class TerminateOnNaN(Callback):
         if loss is None or np.isfinite(loss):
             return
         if self.raise_error:
-            raise RuntimeError(
+            raise TrainingError(
                 f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
-                "Terminating training immediately."
+                "Terminating training immediately: check the targets for NaN and lower the "
+                "learning rate."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training")
+        print(f"Batch {batch}: Invalid loss {loss}, terminating training")
+        print("  (check the targets for NaN, or lower the learning rate)")
         self.model.stop_training = True
