@@ -1,0 +1,402 @@
+"""Recurrences as fused ops: one layer of RNN, LSTM or GRU over a whole sequence is one node.
+
+Each op first projects the input of every time step at once, ``x W_ih^T + b_ih`` as one matmul
+over (T * B) rows, then loops over time only, doing per step one matmul ``h W_hh^T`` and the
+cell's pointwise update in place in preallocated buffers. Its backward runs back through time
+once and forms the weight gradients with one matmul each over all steps. (A node per step would
+cost a dozen ops per step, and give every step a full-size gradient of the projections.)
+
+Weights pack the gates along their first dimension in torch's order: LSTM ``(i, f, g, o)``,
+GRU ``(r, z, n)``. Shapes: ``input`` (T, B, I); ``h0``, ``c0`` (B, H); ``w_ih`` (G*H, I);
+``w_hh`` (G*H, H); ``b_ih``, ``b_hh`` (G*H,), for G gates, hidden size H, T steps, batch B.
+Inside, gate values are kept gate-major, (G, T, B, H), so that each gate of each step is one
+contiguous (B, H) block: NumPy runs elementwise ops on those several times faster than on the
+column slices of a (B, G*H) array.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..autograd.tensor import Tensor
+
+__all__ = ["rnn_sequence", "lstm_sequence", "gru_sequence"]
+
+
+# ---- helpers on NumPy arrays -------------------------------------------------------------------
+
+
+def _by_gate(w: np.ndarray, gates: int) -> np.ndarray:
+    """A packed (G*H, ...) weight or bias as (G, H, ...), a view."""
+    return w.reshape(gates, w.shape[0] // gates, *w.shape[1:])
+
+
+def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndarray, np.ndarray]:
+    """(x as (T*B, I) rows, x W_ih^T + bias gate-major as (G, T, B, H)): all steps at once."""
+    steps, batch, features = x.shape
+    rows = x.reshape(steps * batch, features)  # copies only a non-contiguous x
+    y = np.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1))  # one matmul per gate
+    if bias is not None:
+        y += _by_gate(bias, gates)[:, None]
+    return rows, y.reshape(gates, steps, batch, w_ih.shape[0] // gates)
+
+
+def _bias_sum(b_ih, b_hh):
+    """b_ih + b_hh (either may be None): RNN and LSTM add both to the same pre-activation."""
+    return b_hh if b_ih is None else b_ih if b_hh is None else b_ih + b_hh
+
+
+def _states(first: np.ndarray, steps: int) -> np.ndarray:
+    """A (T + 1, B, H) buffer for a state over time, row 0 set to ``first`` (B, H)."""
+    out = np.empty((steps + 1, *first.shape), first.dtype)
+    out[0] = first
+    return out
+
+
+def _sigmoid_(a: np.ndarray) -> None:
+    """a <- 1 / (1 + e**-a)."""
+    np.negative(a, out=a)
+    _reciprocal_one_plus_exp_(a)
+
+
+def _reciprocal_one_plus_exp_(a: np.ndarray) -> None:
+    """a <- 1 / (1 + e**a); e**a may overflow to inf, giving 0 (callers silence the warning)."""
+    np.exp(a, out=a)
+    a += 1
+    np.reciprocal(a, out=a)
+
+
+def _activation_slopes(acts: np.ndarray) -> np.ndarray:
+    """d act / d pre-activation from gate-major activations: a (1 - a) for sigmoid gates and
+    1 - a**2 for the third gate, a tanh."""
+    slopes = np.subtract(1, acts, dtype=acts.dtype)
+    for k, (slope, act) in enumerate(zip(slopes, acts)):
+        if k == 2:
+            np.multiply(act, act, out=slope)
+            np.subtract(1, slope, out=slope)
+        else:
+            slope *= act
+    return slopes
+
+
+def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """sum_k a[k] @ b[k], accumulated in place (no (G, N, M) temporary)."""
+    out, tmp = np.dot(a[0], b[0]), None
+    for k in range(1, len(a)):
+        out += (tmp := np.dot(a[k], b[k], out=tmp))
+    return out
+
+
+def _grads(needs, rows, w_ih, d_ih, hs, d_hh, d_states) -> tuple:
+    """Gradients of (input, *states, w_ih, w_hh, b_ih, b_hh), as flagged by ``needs``, from
+    the gate-major pre-activation gradients of the input side ``d_ih`` and the recurrent side
+    ``d_hh`` (one array for RNN and LSTM): a matmul per gate over all steps at once."""
+    gates, steps, batch, size = d_ih.shape
+    g_ih, g_hh = (d.reshape(gates, steps * batch, size) for d in (d_ih, d_hh))
+    h_prev = hs[:-1].reshape(steps * batch, size)
+    need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = needs[0], *needs[-4:]
+    d_x = _sum_of_products(g_ih, _by_gate(w_ih, gates)) if need_x else None
+    d_w_ih = np.matmul(g_ih.transpose(0, 2, 1), rows) if need_w_ih else None
+    d_w_hh = np.matmul(g_hh.transpose(0, 2, 1), h_prev) if need_w_hh else None
+    d_b_ih = g_ih.sum(axis=1) if need_b_ih else None
+    d_b_hh = (d_b_ih if need_b_ih and d_hh is d_ih else g_hh.sum(axis=1)) if need_b_hh else None
+    d_x = None if d_x is None else d_x.reshape(steps, batch, rows.shape[1])
+    # gate-major back to torch's packed layout: (G, H, K) -> (G*H, K), (G, H) -> (G*H,)
+    d_ws = [None if d is None else d.reshape(gates * size, d.shape[2]) for d in (d_w_ih, d_w_hh)]
+    d_bs = [None if d is None else d.reshape(-1) for d in (d_b_ih, d_b_hh)]
+    return d_x, *d_states, *d_ws, *d_bs
+
+
+# ---- the ops -----------------------------------------------------------------------------------
+
+
+class RNNSequence(Function):
+    """h_t = act(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh), act = tanh or relu;  returns h_1..h_T.
+    Backward: d pre_t = (dL/dh_t + d pre_{t+1} W_hh) act'(pre_t),  dW_hh = sum_t d pre_t^T h_{t-1}.
+    Replaces per step: two matmuls, three adds and a tanh (or relu)."""
+
+    @staticmethod
+    def forward(ctx, relu, x, h0, w_ih, w_hh, b_ih, b_hh):
+        rows, pre = _project(x, w_ih, _bias_sum(b_ih, b_hh), 1)
+        hs = np.concatenate((h0[None], pre[0]))  # the states, filled in step by step
+        w_t, hw = w_hh.T, np.empty_like(h0)
+        for t in range(len(x)):
+            h = hs[t + 1]
+            h += np.dot(hs[t], w_t, out=hw)
+            if relu:
+                np.maximum(h, 0, out=h)
+            else:
+                np.tanh(h, out=h)
+        ctx.save_for_backward(rows, w_ih, hs, w_hh)
+        ctx.relu = relu
+        return hs[1:].copy()  # a copy: the states stay ours even if the output is edited
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, w_ih, hs, w_hh = ctx.saved_tensors
+        out = hs[1:]
+        d_pre = (out > 0).astype(out.dtype) if ctx.relu else np.subtract(1, out * out)
+        dh = np.zeros_like(hs[0])
+        for t in reversed(range(len(out))):
+            dh += grad[t]
+            d_pre[t] *= dh
+            np.dot(d_pre[t], w_hh, out=dh)
+        d_pre = d_pre[None]  # one gate
+        return None, *_grads(ctx.needs_input_grad[1:], rows, w_ih, d_pre, hs, d_pre, (dh,))
+
+
+class LSTMSequence(Function):
+    """c_t = f c_{t-1} + i g,  h_t = o tanh(c_t), with (i, f, g, o) = (sigmoid, sigmoid, tanh,
+    sigmoid) of x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh;  returns h_1..h_T, c_T as (T + 1, B, H).
+    Backward: dc_t += dh_t o (1 - tanh(c_t)**2),  d(i, f, g, o) = (dc_t g, dc_t c_{t-1},
+    dc_t i, dh_t tanh(c_t)) times the gates' slopes,  dc_{t-1} = dc_t f.
+    Replaces per step: two matmuls, three adds, three sigmoids, two tanhs, three muls, an add."""
+
+    @staticmethod
+    @np.errstate(over="ignore")
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh):
+        # One exp per step serves all four gates: sigmoid(x) = 1 / (1 + e**-x) and tanh(x) =
+        # 2 sigmoid(2x) - 1, so the pre-activations are wanted times -1 (-2 for g); scaling
+        # the weights and bias does it for every step at once. (NumPy's tanh costs twice exp.)
+        scale = np.array([-1, -1, -2, -1], w_hh.dtype).repeat(len(w_hh) // 4)[:, None]
+        bias = _bias_sum(b_ih, b_hh)
+        bias = None if bias is None else bias * scale[:, 0]
+        rows, acts = _project(x, w_ih * scale, bias, 4)  # pre-activations, then gates in place
+        w_t = _by_gate(w_hh * scale, 4).transpose(0, 2, 1)  # h @ w_t: (4, B, H), one per gate
+        hs, cs = _states(h0, len(x)), _states(c0, len(x))
+        tanh_c, hw = np.empty_like(hs[1:]), np.empty_like(acts[:, 0])
+        for t in range(len(x)):
+            a = acts[:, t]
+            a += np.matmul(hs[t], w_t, out=hw)
+            _reciprocal_one_plus_exp_(a)
+            _lstm_cell(*a, cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
+        ctx.save_for_backward(rows, w_ih, acts, hs, cs, tanh_c, w_hh)
+        return np.concatenate((hs[1:], cs[-1:]))
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, w_ih, acts, hs, cs, tanh_c, w_hh = ctx.saved_tensors
+        d_pre = _activation_slopes(acts)
+        i, f, g, o = acts
+        dc_dh = np.subtract(1, tanh_c * tanh_c)
+        dc_dh *= o  # d c_t / d h_t through h = o tanh(c)
+        w = _by_gate(w_hh, 4)  # dL/dh_{t-1} = sum over gates of d pre_t W_hh(gate)
+        d_acts, dh_gates = np.empty_like(acts[:, 0]), np.empty_like(acts[:, 0])
+        dh, dc, tmp = np.zeros_like(hs[0]), grad[-1].copy(), np.empty_like(hs[0])
+        for t in reversed(range(len(tanh_c))):
+            dh += grad[t]
+            dc += np.multiply(dh, dc_dh[t], out=tmp)
+            _lstm_cell_backward(i[t], f[t], g[t], cs[t], tanh_c[t], dh, dc, d_acts)
+            d = d_pre[:, t]
+            d *= d_acts
+            np.sum(np.matmul(d, w, out=dh_gates), axis=0, out=dh)
+        return _grads(ctx.needs_input_grad, rows, w_ih, d_pre, hs, d_pre, (dh, dc))
+
+
+def _lstm_cell(i, f, g, o, c_prev, c, tanh_c, h) -> None:
+    """g <- 2 g - 1 (tanh from sigmoid(2x));  c = f c_prev + i g;  h = o tanh(c).
+    (``h`` doubles as scratch.)"""
+    g *= 2
+    g -= 1
+    np.multiply(f, c_prev, out=c)
+    c += np.multiply(i, g, out=h)
+    np.tanh(c, out=tanh_c)
+    np.multiply(o, tanh_c, out=h)
+
+
+def _lstm_cell_backward(i, f, g, c_prev, tanh_c, dh, dc, d_acts) -> None:
+    """d_acts <- dL/d(i, f, g, o), given dL/dh_t and dL/dc_t;  dc <- dL/dc_{t-1}."""
+    di, df, dg, do = d_acts
+    np.multiply(dh, tanh_c, out=do)
+    np.multiply(dc, g, out=di)
+    np.multiply(dc, c_prev, out=df)
+    np.multiply(dc, i, out=dg)
+    dc *= f
+
+
+class GRUSequence(Function):
+    """r, z = sigmoid(xw_rz + gh_rz),  n = tanh(xw_n + r gh_n),  h_t = n + z (h_{t-1} - n),
+    with xw = x_t W_ih^T + b_ih and gh = h_{t-1} W_hh^T + b_hh;  returns h_1..h_T.
+    Backward: dn = dh (1 - z),  dz = dh (h_{t-1} - n),  dr = dn tanh' gh_n,  dh_{t-1} = dh z +
+    d gh W_hh with d gh = (dr sigmoid', dz sigmoid', dn tanh' r).
+    Replaces per step: two matmuls, four adds, two sigmoids, a tanh, three muls and two subs."""
+
+    @staticmethod
+    @np.errstate(over="ignore")
+    def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh):
+        rows, acts = _project(x, w_ih, b_ih, 3)  # x W_ih^T + b_ih, then the gates in place
+        w_t = _by_gate(w_hh, 3).transpose(0, 2, 1)
+        b = None if b_hh is None else _by_gate(b_hh, 3)[:, None]
+        hs, gh_n = _states(h0, len(x)), np.empty((len(x), *h0.shape), h0.dtype)
+        gh = np.empty_like(acts[:, 0])
+        for t in range(len(x)):
+            np.matmul(hs[t], w_t, out=gh)
+            if b is not None:
+                gh += b
+            _gru_cell(acts[:, t], gh, hs[t], hs[t + 1])
+            gh_n[t] = gh[2]
+        ctx.save_for_backward(rows, w_ih, acts, gh_n, hs, w_hh)
+        return hs[1:].copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, w_ih, acts, gh_n, hs, w_hh = ctx.saved_tensors
+        d_xw = _activation_slopes(acts)
+        d_gh = np.empty_like(d_xw)
+        w = _by_gate(w_hh, 3)
+        d_acts, dh_gates = np.empty_like(acts[:, 0]), np.empty_like(acts[:, 0])
+        dh, dh_z = np.zeros_like(hs[0]), np.empty_like(hs[0])
+        for t in reversed(range(len(gh_n))):
+            dh += grad[t]
+            _gru_cell_backward(acts[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, d_xw[:, t], d_gh[:, t])
+            np.sum(np.matmul(d_gh[:, t], w, out=dh_gates), axis=0, out=dh)
+            dh += dh_z
+        return _grads(ctx.needs_input_grad, rows, w_ih, d_xw, hs, d_gh, (dh,))
+
+
+def _gru_cell(a, gh, h_prev, h) -> None:
+    """``a``: xw in, gates (r, z, n) out;  h = n + z (h_prev - n)."""
+    rz, r, z, n = a[:2], *a
+    rz += gh[:2]
+    _sigmoid_(rz)
+    n += np.multiply(r, gh[2], out=h)
+    np.tanh(n, out=n)
+    np.subtract(h_prev, n, out=h)
+    h *= z
+    h += n
+
+
+def _gru_cell_backward(a, gh_n, h_prev, dh, d_acts, dh_z, d_xw, d_gh) -> None:
+    """d_xw (holding the gates' slopes) <- dL/d xw;  d_gh <- dL/d gh;  dh_z <- dh z, the part
+    of dL/dh_{t-1} that skips W_hh."""
+    r, z, n = a
+    dr, dz, dn = d_acts
+    np.multiply(dh, z, out=dh_z)
+    np.subtract(dh, dh_z, out=dn)
+    np.subtract(h_prev, n, out=dz)
+    dz *= dh
+    d_xw[1:] *= d_acts[1:]  # now the pre-activation gradients of z and n
+    np.multiply(d_xw[2], gh_n, out=dr)
+    d_xw[0] *= dr
+    d_gh[:2] = d_xw[:2]
+    np.multiply(d_xw[2], r, out=d_gh[2])
+
+
+# ---- the functions -----------------------------------------------------------------------------
+
+
+def rnn_sequence(
+    input: Tensor,
+    h0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+    nonlinearity: str = "tanh",
+) -> tuple[Tensor, Tensor]:
+    """One Elman RNN layer over a sequence; returns (output h_1..h_T, h_T).
+
+    ``input`` (T, B, I); ``h0`` (B, H) or None for zeros; ``w_ih`` (H, I); ``w_hh`` (H, H).
+
+    >>> import nnscratch as ns
+    >>> x, w_ih, w_hh = ns.ones(3, 1, 2), ns.eye(2), ns.zeros(2, 2)
+    >>> out, h = rnn_sequence(x, None, w_ih, w_hh, nonlinearity="relu")
+    >>> out.shape, h.tolist()
+    ((3, 1, 2), [[1.0, 1.0]])
+    """
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(
+            f"rnn_sequence: nonlinearity must be 'tanh' or 'relu', not {nonlinearity!r}"
+        )
+    (h0,) = _check("rnn_sequence", 1, input, (h0,), w_ih, w_hh, b_ih, b_hh)
+    out = RNNSequence.apply(nonlinearity == "relu", input, h0, w_ih, w_hh, b_ih, b_hh)
+    return out, out[-1]
+
+
+def lstm_sequence(
+    input: Tensor,
+    h0: Tensor | None,
+    c0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor, Tensor]:
+    """One LSTM layer over a sequence; returns (output h_1..h_T, h_T, c_T).
+
+    ``input`` (T, B, I); ``h0``, ``c0`` (B, H) or None for zeros; ``w_ih`` (4H, I) and
+    ``w_hh`` (4H, H) with gates ordered (i, f, g, o).
+
+    >>> import nnscratch as ns
+    >>> out, h, c = lstm_sequence(ns.ones(5, 2, 4), None, None, ns.zeros(12, 4), ns.zeros(12, 3))
+    >>> out.shape, h.shape, c.tolist()[0]  # all gates 1/2 and g = 0: the cell stays empty
+    ((5, 2, 3), (2, 3), [0.0, 0.0, 0.0])
+    """
+    h0, c0 = _check("lstm_sequence", 4, input, (h0, c0), w_ih, w_hh, b_ih, b_hh)
+    packed = LSTMSequence.apply(input, h0, c0, w_ih, w_hh, b_ih, b_hh)
+    steps = input.shape[0]
+    return packed[:steps], packed[steps - 1], packed[steps]
+
+
+def gru_sequence(
+    input: Tensor,
+    h0: Tensor | None,
+    w_ih: Tensor,
+    w_hh: Tensor,
+    b_ih: Tensor | None = None,
+    b_hh: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """One GRU layer over a sequence; returns (output h_1..h_T, h_T).
+
+    ``input`` (T, B, I); ``h0`` (B, H) or None for zeros; ``w_ih`` (3H, I) and ``w_hh``
+    (3H, H) with gates ordered (r, z, n). As torch, ``b_hh``'s n part sits inside the reset
+    gate: ``n = tanh(x W_in^T + b_in + r (h W_hn^T + b_hn))``.
+
+    >>> import nnscratch as ns
+    >>> out, h = gru_sequence(ns.zeros(4, 2, 1), ns.ones(2, 3), ns.zeros(9, 1), ns.zeros(9, 3))
+    >>> out.shape, h.tolist()[0]  # r = z = 1/2, n = 0: h halves at every step
+    ((4, 2, 3), [0.0625, 0.0625, 0.0625])
+    """
+    (h0,) = _check("gru_sequence", 3, input, (h0,), w_ih, w_hh, b_ih, b_hh)
+    out = GRUSequence.apply(input, h0, w_ih, w_hh, b_ih, b_hh)
+    return out, out[-1]
+
+
+def _check(name: str, gates: int, input, states: tuple, w_ih, w_hh, b_ih, b_hh) -> list:
+    """Check types, shapes and dtypes; return the states with None replaced by zeros."""
+    named = {"input": input, "w_ih": w_ih, "w_hh": w_hh, "b_ih": b_ih, "b_hh": b_hh}
+    named.update(zip(("h0", "c0"), states))
+    for arg, t in named.items():
+        if t is not None and not isinstance(t, Tensor):
+            raise TypeError(f"{name}: expected {arg} to be a Tensor, received {type(t).__name__}")
+    if w_hh.ndim != 2 or w_hh.shape[0] != gates * w_hh.shape[1]:
+        raise ValueError(
+            f"{name}: w_hh must have shape ({gates} * hidden, hidden), received {w_hh.shape}"
+        )
+    if w_ih.ndim != 2 or w_ih.shape[0] != w_hh.shape[0]:
+        raise ValueError(
+            f"{name}: w_ih must have shape ({w_hh.shape[0]}, input_size), received {w_ih.shape}"
+        )
+    if input.ndim != 3 or input.shape[0] == 0 or input.shape[2] != w_ih.shape[1]:
+        raise ValueError(
+            f"{name}: expected input of shape (steps >= 1, batch, {w_ih.shape[1]}) to fit w_ih "
+            f"of shape {w_ih.shape}, received {input.shape}"
+        )
+    shapes = dict.fromkeys(("b_ih", "b_hh"), w_hh.shape[:1])
+    shapes.update(dict.fromkeys(("h0", "c0"), (input.shape[1], w_hh.shape[1])))
+    for arg, shape in shapes.items():
+        if named.get(arg) is not None and named[arg].shape != shape:
+            raise ValueError(
+                f"{name}: expected {arg} of shape {shape}, received {named[arg].shape}"
+            )
+    _check_dtypes(name, *named.values())
+    return [np.zeros(shapes["h0"], input.dtype) if s is None else s for s in states]
+
+
+def _check_dtypes(name: str, *tensors) -> None:
+    """One floating dtype throughout, as torch: no silent upcast of the weights."""
+    dtypes = {t.dtype for t in tensors if t is not None}
+    if len(dtypes) > 1 or tensors[0].dtype.kind != "f":
+        found = ", ".join(sorted(str(d) for d in dtypes))
+        raise TypeError(f"{name}: expected one floating dtype for all operands, received {found}")
