@@ -12,7 +12,7 @@ import nnscratch
 ROOT = Path(nnscratch.__file__).parent
 RANK = {
     "random": 0, "datasets": 0, "autograd": 0, "ops": 1, "nn": 2, "optim": 2, "utils": 2,
-    "keras": 3,
+    "keras": 3, "io": 1, "errors": 0, "viz": 3, "scratch": 0, "cli": 4,
 }  # fmt: skip
 EXCEPTIONS = {("autograd/tensor.py", "ops")}
 

@@ -14,6 +14,7 @@ from .classification_loss import *  # noqa: F403
 from .classification_loss import __all__ as _classification_loss
 from .compare import *  # noqa: F403
 from .compare import __all__ as _compare
+from .conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d  # noqa: F401  (torch.conv2d)
 from .creation import *  # noqa: F403
 from .creation import __all__ as _creation
 from .elementwise import *  # noqa: F403
@@ -25,7 +26,12 @@ from .loss import *  # noqa: F403
 from .loss import __all__ as _loss
 from .movement import *  # noqa: F403
 from .movement import __all__ as _movement
+
+# torch.layer_norm and torch.group_norm take F's arguments; torch.batch_norm and
+# torch.embedding take theirs in another order, so those two stay in nn.functional only.
+from .normalization import group_norm, layer_norm  # noqa: F401
 from .padding import pad  # noqa: F401  (in nn.functional, not at the top level, as in torch)
+from .pooling import adaptive_avg_pool1d, avg_pool1d, max_pool1d, max_pool2d  # noqa: F401  (torch's)
 from .reduce import *  # noqa: F403
 from .regression_loss import *  # noqa: F403
 from .regression_loss import __all__ as _regression_loss
@@ -36,5 +42,7 @@ from .softmax import __all__ as _softmax
 __all__ = [
     *_activation, *_arithmetic, *_cast, *_compare, *_creation,
     *_elementwise, *_indexing, *_loss, *_movement, *_reduce, *_softmax,
-    *_classification_loss, *_regression_loss,
+    *_classification_loss, *_regression_loss, "layer_norm", "group_norm",
+    "conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d",
+    "avg_pool1d", "adaptive_avg_pool1d",
 ]  # fmt: skip
