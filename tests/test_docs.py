@@ -8,7 +8,8 @@ import pytest
 MODULES = [
     "arithmetic", "elementwise", "activation", "softmax", "reduce", "movement", "indexing",
     "padding", "loss", "regression_loss", "classification_loss", "linalg", "cast", "compare",
-    "creation", "special",
+    "creation", "special", "conv", "pooling", "normalization", "embedding", "attention",
+    "recurrent", "dropout",
 ]  # fmt: skip
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -197,3 +198,22 @@ def test_every_differentiable_op_has_a_row():
     public = {n for m in modules for n in importlib.import_module(f"nnscratch.ops.{m}").__all__}
     covered = {key.split(":")[0] for key in ROWS} | set(NOT_IN_TABLE)
     assert public - covered == set(), f"ops without a parity row: {sorted(public - covered)}"
+
+
+# Ops with many options (convolution, pooling, normalization, ...) have parity files of their
+# own, with the same ``check`` (torch values and gradients, float64 finite differences).
+DEDICATED = {
+    "conv": "test_ops_conv.py", "pooling": "test_ops_pooling.py",
+    "normalization": "test_ops_normalization.py", "embedding": "test_ops_embedding_attention.py",
+    "attention": "test_ops_embedding_attention.py", "recurrent": "test_ops_recurrent.py",
+    "dropout": "test_nn_layers.py",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("module", sorted(DEDICATED))
+def test_every_op_of_the_other_modules_is_tested_in_its_own_file(module):
+    mod = importlib.import_module(f"nnscratch.ops.{module}")
+    names = mod.__all__
+    text = (Path(__file__).parent / DEDICATED[module]).read_text()
+    untested = [n for n in names if n not in text]
+    assert names and not untested, f"nnscratch.ops.{module}: no test mentions {untested}"
