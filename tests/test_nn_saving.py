@@ -4,6 +4,7 @@ original module; the copy starts different (checked), so only the file can make 
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
 from nnscratch import nn
@@ -89,3 +90,34 @@ def test_layer_predicts_the_same_after_save_and_load(name, tmp_path, rng):
         assert not np.array_equal(_run(copy, x), _run(original, x)), "the copy must start apart"
     copy.load_state_dict(ns.load(tmp_path / "layer.safetensors"))
     np.testing.assert_array_equal(_run(copy, x), _run(original, x))
+
+
+def test_a_torch_state_dict_saved_with_safetensors_loads_into_the_matching_modules(tmp_path, rng):
+    torch = require_torch()
+    from safetensors.torch import save_file
+
+    def build(lib):
+        lib.manual_seed(0)
+        return [lib.nn.Conv2d(1, 4, 3, padding=1), lib.nn.BatchNorm2d(4),
+                lib.nn.LSTM(4, 5, batch_first=True), lib.nn.Linear(5, 2)]  # fmt: skip
+
+    theirs, ours = build(torch), build(ns)
+    theirs[1].train()(torch.randn(3, 4, 6, 6))  # running statistics away from 0 and 1
+    state = {f"{i}.{k}": v.contiguous() for i, m in enumerate(theirs) for k, v in
+             m.state_dict().items()}  # fmt: skip
+    save_file(state, tmp_path / "torch.safetensors")
+    loaded = ns.load(tmp_path / "torch.safetensors")
+    for i, module in enumerate(ours):
+        module.load_state_dict({k.split(".", 1)[1]: v for k, v in loaded.items()
+                                if k.split(".", 1)[0] == str(i)})  # fmt: skip
+    x = rng.standard_normal((2, 1, 6, 6)).astype(np.float32)
+    np.testing.assert_allclose(_pipeline(ns, ours, x), _pipeline(torch, theirs, x), atol=1e-5)
+
+
+def _pipeline(lib, modules, x):
+    conv, norm, lstm, linear = (m.eval() for m in modules)
+    with lib.no_grad():
+        h = norm(conv(lib.from_numpy(x))).relu()  # (2, 4, 6, 6)
+        seq = h.mean(dim=3).transpose(1, 2)  # (2, 6, 4): six steps of four features
+        out, _ = lstm(seq)
+        return linear(out[:, -1]).numpy()
