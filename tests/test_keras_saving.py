@@ -33,6 +33,24 @@ SINGLE_INPUT = {  # layer -> (a factory, the input shape without the batch)
     "GaussianDropout": (lambda: L.GaussianDropout(0.3), (4,)),
     "GaussianNoise": (lambda: L.GaussianNoise(0.3), (4,)),
     "AlphaDropout": (lambda: L.AlphaDropout(0.3), (4,)),
+    "Conv1D": (lambda: L.Conv1D(4, 3, padding="causal", dilation_rate=2, groups=2), (6, 2)),
+    "Conv2D": (lambda: L.Conv2D(4, (3, 2), 2, "same", groups=2, activation="relu"), (5, 5, 2)),
+    "Conv2DTranspose": (
+        lambda: L.Conv2DTranspose(2, 3, 2, "same", output_padding=1, kernel_regularizer="l2"),
+        (3, 3, 2),
+    ),
+    "MaxPooling1D": (lambda: L.MaxPooling1D(3, 2, "same"), (5, 2)),
+    "MaxPooling2D": (lambda: L.MaxPooling2D(data_format="channels_first"), (2, 4, 5)),
+    "AveragePooling1D": (lambda: L.AveragePooling1D(2, 1, data_format="channels_first"), (2, 5)),
+    "AveragePooling2D": (lambda: L.AveragePooling2D((2, 3), padding="same"), (5, 4, 2)),
+    "GlobalAveragePooling1D": (lambda: L.GlobalAveragePooling1D(keepdims=True), (5, 2)),
+    "GlobalAveragePooling2D": (lambda: L.GlobalAveragePooling2D("channels_first"), (2, 3, 3)),
+    "GlobalMaxPooling1D": (lambda: L.GlobalMaxPooling1D("channels_first"), (2, 5)),
+    "GlobalMaxPooling2D": (lambda: L.GlobalMaxPooling2D(keepdims=True), (3, 3, 2)),
+    "SimpleRNN": (lambda: L.SimpleRNN(3, "relu", return_sequences=True, dropout=0.2), (4, 2)),
+    "LSTM": (lambda: L.LSTM(3, return_sequences=True, go_backwards=True), (4, 2)),
+    "GRU": (lambda: L.GRU(3, reset_after=False, recurrent_regularizer="l2"), (4, 2)),
+    "Bidirectional": (lambda: L.Bidirectional(L.GRU(3, return_sequences=True), "ave"), (4, 2)),
 }
 INTEGER_INPUT = {"Embedding": 7}  # layers fed ids in [0, n)
 MULTI_INPUT = {  # merge layers, through the functional API
@@ -123,7 +141,8 @@ def test_real_keras_reads_our_layer_configs(rng):
         theirs = keras.layers.deserialize(ours).get_config()
         assert type(keras.layers.deserialize(ours)).__name__ == name
         for key, value in ours["config"].items():
-            if key not in ("dtype", "data_format") and not key.endswith("_initializer"):
+            nested = key in ("layer", "backward_layer")  # a wrapper's: test_keras_recurrent
+            if key not in ("dtype", "data_format") and not (key.endswith("_initializer") or nested):
                 assert json.dumps(theirs[key]) == json.dumps(value), (name, key)
 
 

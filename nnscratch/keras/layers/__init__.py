@@ -2,11 +2,16 @@
 
 from .activation import Activation
 from .attention import MultiHeadAttention
+from .bidirectional import Bidirectional
+from .conv_transpose import Conv2DTranspose
+from .convolutional import Conv1D, Conv2D
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
+from .gru import GRU
 from .input_layer import Input, InputLayer, KerasTensor
 from .layer import Layer
+from .lstm import LSTM
 from .merging import (
     Add,
     Average,
@@ -24,6 +29,16 @@ from .merging import (
     subtract,
 )
 from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from .regularization import (
     AlphaDropout,
     GaussianDropout,
@@ -33,8 +48,24 @@ from .regularization import (
     SpatialDropout3D,
 )
 from .reshaping import Flatten, Reshape
+from .simple_rnn import SimpleRNN
 
 __all__ = [
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "Conv1D",
+    "Conv2D",
+    "Conv2DTranspose",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "Bidirectional",
+    "GRU",
+    "LSTM",
+    "SimpleRNN",
     "Activation",
     "AlphaDropout",
     "BatchNormalization",

@@ -5,6 +5,10 @@ A layer's life is Keras's: configuration in ``__init__``, weights created lazily
 ``call``, shapes without data in ``compute_output_shape``, and ``get_config``. Weights are
 ``nnscratch.nn.Parameter`` objects registered on the Module, so autograd, ``state_dict`` and
 the PyTorch-style optimizers all see them.
+
+Masks (which time steps are padding) travel beside the tensors, not on them as Keras's
+``_keras_mask``: models hand each layer the mask of its inputs through ``_call_with_mask``,
+which passes it to ``call(..., mask=...)`` and gives the outputs ``compute_mask(...)``.
 """
 
 from __future__ import annotations
@@ -50,12 +54,17 @@ class Layer(Module):
     """
 
     _autocast = True  # numeric inputs of another dtype are cast to the layer's dtype
+    # Whether the layer passes a mask on (``compute_mask``); as Keras, a layer that defines its
+    # own ``compute_mask`` supports masking unless it says otherwise.
+    supports_masking: bool = False
 
     def __init_subclass__(cls, **kwargs) -> None:
         """A subclass's ``build`` marks the layer built, even when called directly (as Keras)."""
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
             cls.build = _marking_built(cls.__dict__["build"])
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         super().__init__()
@@ -73,7 +82,9 @@ class Layer(Module):
         set_(self, "_inbound_nodes", [])  # calls on symbolic tensors (the functional API)
         self.built = False
         self._build_shape: Shape | None = None
-        self._call_has_training = "training" in inspect.signature(self.call).parameters
+        call_parameters = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in call_parameters
+        self._call_mask_names = _mask_parameters(call_parameters)
 
     # ---- configuration ------------------------------------------------------------------------
     @property
@@ -154,8 +165,11 @@ class Layer(Module):
     @property
     def losses(self) -> list[Tensor]:
         """Regularization penalties of the trainable weights, computed now (differentiable)."""
+        regularizers = self._all_regularizers()
+        if not regularizers:  # the usual case, read on every training step: skip the weights
+            return []
         trainable = {id(p) for p in self.trainable_weights}
-        return [reg(p) for p, reg in self._all_regularizers() if id(p) in trainable]
+        return [reg(p) for p, reg in regularizers if id(p) in trainable]
 
     def _all_regularizers(self) -> list:
         return self._regularizers + [
@@ -211,6 +225,51 @@ class Layer(Module):
             f"Layer {type(self).__name__} does not have a `call()` method implemented."
         )
 
+    # ---- masks --------------------------------------------------------------------------------
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs, given the inputs and their mask: the mask itself here (a
+        layer that keeps the time axis passes it on); only used when ``supports_masking``."""
+        return mask
+
+    def _call_with_mask(self, inputs, mask=None, **kwargs) -> tuple:
+        """``(outputs, output mask)``: Keras's masked call, with the mask carried beside the
+        tensor (our tensors have no ``_keras_mask``). The mask goes to ``call`` when it takes
+        ``mask=`` (or ``<input>_mask=`` per input of a list); the outputs get
+        ``compute_mask(inputs, mask)`` when the layer supports masking, and otherwise no mask,
+        with Keras's warning that the mask is dropped. Models override it to pass masks
+        between their layers."""
+        masks = [m for m in flatten(mask) if m is not None]
+        if not masks:
+            outputs = self(inputs, **kwargs)
+            mask = None
+        else:
+            outputs = self(inputs, **self._mask_kwargs(inputs, mask, kwargs))
+            mask = kwargs["mask"] if kwargs.get("mask") is not None else mask
+        if self.supports_masking:
+            return outputs, self.compute_mask(inputs, mask)
+        if mask is not None:
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with "
+                "a mask attached to it. However, this layer does not support masking and will "
+                "therefore destroy the mask information. Downstream layers will not see the "
+                "mask.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return outputs, None
+
+    def _mask_kwargs(self, inputs, mask, kwargs: dict) -> dict:
+        """``kwargs`` plus the masks ``call`` accepts and was not given explicitly."""
+        names = self._call_mask_names
+        if "mask" in names:
+            return kwargs if kwargs.get("mask") is not None else {**kwargs, "mask": mask}
+        if isinstance(inputs, (list, tuple)) and isinstance(mask, (list, tuple)):
+            kwargs = dict(kwargs)
+            for name, item_mask in zip(names, mask):
+                if name and kwargs.get(name) is None and item_mask is not None:
+                    kwargs[name] = item_mask
+        return kwargs
+
     def __call__(self, inputs, *args, training: bool | None = None, **kwargs):
         """Run ``call`` on a tensor, or on a list/dict of them (merge layers, models); on
         ``KerasTensor`` inputs, compute nothing: build, record the call, return KerasTensors."""
@@ -253,6 +312,19 @@ def _is_structure(inputs) -> bool:
     return isinstance(inputs, (list, tuple)) and any(
         isinstance(leaf, (Tensor, np.ndarray, KerasTensor)) for leaf in flatten(inputs)
     )
+
+
+def _mask_parameters(parameters) -> list:
+    """The mask arguments of a ``call``: ``["mask"]``, or for a call taking several tensors
+    (``call(query, value, key=None, query_mask=None, ...)``) the name of each one's mask, in
+    the order of the tensors (None where a tensor has none)."""
+    if "mask" in parameters:
+        return ["mask"]
+    names = [name for name in parameters if f"{name}_mask" in parameters]
+    if not names:
+        return []
+    leading = list(parameters)[: list(parameters).index(names[-1]) + 1]
+    return [f"{name}_mask" if f"{name}_mask" in parameters else None for name in leading]
 
 
 def _marking_built(build):

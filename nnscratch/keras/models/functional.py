@@ -97,15 +97,39 @@ class Functional(Model):
         return pack_like(struct, leaves)
 
     # ---- running it ---------------------------------------------------------------------------
-    def call(self, inputs, training: bool = False):
+    def call(self, inputs, training: bool = False, mask=None):
+        return self._run(inputs, training, mask)[0]
+
+    def _run(self, inputs, training: bool, mask) -> tuple:
+        """The outputs and their masks. Each node's layer gets the masks of its inputs and
+        gives its outputs theirs (``Layer._call_with_mask``), so a mask made by
+        ``Embedding(mask_zero=True)`` reaches the layers downstream, as in Keras."""
         values = dict(zip(self.inputs, self._input_tensors(inputs)))
+        masks = dict(zip(self.inputs, self._input_masks(mask)))
         for node in self._graph.nodes:
             if isinstance(node.layer, InputLayer):
                 continue
             args = pack_like(node.args, [values[t] for t in node.input_tensors])
-            outputs = node.layer(args, **{"training": training, **node.kwargs})
-            values.update(zip(node.outputs, flatten(outputs)))
-        return self._returned([values[t] for t in self.outputs])
+            arg_masks = pack_like(node.args, [masks[t] for t in node.input_tensors])
+            kwargs = {"training": training, **node.kwargs}
+            outputs, out_mask = node.layer._call_with_mask(args, arg_masks, **kwargs)
+            outputs = flatten(outputs)
+            values.update(zip(node.outputs, outputs))
+            masks.update(zip(node.outputs, _mask_per_output(out_mask, len(outputs))))
+        return (
+            self._returned([values[t] for t in self.outputs]),
+            self._returned([masks[t] for t in self.outputs]),
+        )
+
+    def _input_masks(self, mask) -> list:
+        """One mask (or None) per input, from ``call(..., mask=...)``."""
+        if mask is None:
+            return [None] * len(self.inputs)
+        return self._items(mask if len(self.inputs) > 1 else [mask], "masks")
+
+    def _call_with_mask(self, inputs, mask=None, training=None, **kwargs) -> tuple:
+        """Inside another model: run the graph, handing back the outputs' masks."""
+        return self._run(inputs, bool(training), kwargs.get("mask", mask))
 
     def compute_output_shape(self, input_shape):
         """The output shape(s) for ``input_shape`` (one shape per input), computing nothing."""
@@ -358,6 +382,19 @@ def _check_unique_names(model, layers: list) -> None:
                 f"The name '{name}' is used {names.count(name)} times in model '{model.name}': "
                 "layer names in a model must be unique (pass name=... to the layers)"
             )
+
+
+def _mask_per_output(mask, count: int) -> list:
+    """A layer's output mask(s) as one entry per output: ``compute_mask`` returns one mask
+    (or None) for one output, and a list for several (None: no output has a mask)."""
+    if count == 1:
+        return [mask]
+    if mask is None:
+        return [None] * count
+    if not isinstance(mask, (list, tuple)):
+        return [mask] + [None] * (count - 1)  # Keras gives the first output the one mask
+    masks = list(mask)
+    return (masks + [None] * count)[:count]
 
 
 def _map_tensors(fn, structure):

@@ -122,12 +122,23 @@ class Sequential(Model):
         return shape
 
     # ---- calling ------------------------------------------------------------------------------
-    def call(self, inputs: Tensor, training: bool = False) -> Tensor:
+    def call(self, inputs: Tensor, training: bool = False, mask=None) -> Tensor:
+        return self._run(inputs, training, mask)[0]
+
+    def _run(self, inputs: Tensor, training: bool, mask) -> tuple:
+        """The output and its mask: each layer gets the mask the one before it made (from
+        ``Embedding(mask_zero=True)``, say), as in Keras."""
         self._check_input_shape(inputs.shape)
         x = inputs
         for layer in self.layers:
-            x = layer(x, training=training)
-        return x
+            x, mask = layer._call_with_mask(x, mask, training=training)
+        return x, mask
+
+    def _call_with_mask(self, inputs, mask=None, training=None, **kwargs) -> tuple:
+        """Inside another model: run the stack, handing back the last layer's mask."""
+        x = self._convert_input(inputs)
+        self._maybe_build(x.shape)
+        return self._run(x, bool(training), kwargs.get("mask", mask))
 
     def _check_input_array(self, x: np.ndarray) -> None:
         if self.input_shape is not None:
