@@ -218,3 +218,56 @@ def test_fit_of_a_masked_lstm_model_follows_keras():
     assert min(moved) > 1e-3  # training did move every weight
     for a, b in zip(ours.get_weights(), theirs.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+# ---- layers that pass the mask on, merge it, or consume it (Keras's rules) -------------------
+def test_elementwise_layers_pass_the_mask_on_to_the_lstm():
+    def make(lib):
+        L = lib.layers
+        return _sequential(lib, L.Embedding(8, 3, mask_zero=True), L.Activation("tanh"),
+                           L.Dropout(0.5), L.LayerNormalization(), L.GaussianNoise(0.1),
+                           L.LSTM(4), L.Dense(2))  # fmt: skip
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # no "destroys the mask" warning
+        _predict_both(make)
+
+
+def test_global_average_pooling_averages_the_kept_steps_only():
+    def make(lib):
+        L = lib.layers
+        return _sequential(lib, L.Embedding(8, 3, mask_zero=True), L.GlobalAveragePooling1D(),
+                           L.Dense(2))  # fmt: skip
+
+    _predict_both(make, IDS[[0, 1, 2, 3, 5]])  # (an all-padding row is 0/0 in Keras too)
+
+
+def test_merge_layers_keep_a_step_where_any_masked_input_keeps_it():
+    def make(lib):
+        L = lib.layers
+        a, b = lib.Input(shape=(IDS.shape[1],)), lib.Input(shape=(IDS.shape[1],))
+        ea, eb = L.Embedding(8, 3, mask_zero=True)(a), L.Embedding(8, 3, mask_zero=True)(b)
+        added = L.Add()([ea, eb])  # masked where both inputs are
+        both = L.Concatenate()([added, L.Embedding(8, 2, mask_zero=True)(a)])
+        return lib.Model([a, b], L.GRU(4)(both))
+
+    _predict_both(make, [IDS, IDS[::-1].copy()])
+
+
+def test_attention_output_keeps_the_query_mask():
+    def make(lib):
+        L = lib.layers
+        ids = lib.Input(shape=(IDS.shape[1],))
+        seq = L.Embedding(8, 4, mask_zero=True)(ids)
+        return lib.Model(ids, L.LSTM(3)(L.MultiHeadAttention(2, 2)(seq, seq)))
+
+    _predict_both(make, IDS[[0, 1, 2, 3, 5]])  # (rows with every key masked differ, see above)
+
+
+def test_an_elementwise_merge_with_an_unmasked_input_has_no_mask():
+    layer = nk.layers.Multiply()
+    x = [ns.ones(2, 3, 4), ns.ones(2, 3, 4)]
+    assert layer.compute_mask(x, [ns.tensor([[True, False, True]] * 2), None]) is None
+    both = layer.compute_mask(x, [ns.tensor([[True, False, False]] * 2),
+                                  ns.tensor([[False, False, True]] * 2)])  # fmt: skip
+    assert both.tolist() == [[True, False, True]] * 2  # Keras: kept where any input keeps it

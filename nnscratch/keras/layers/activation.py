@@ -18,6 +18,8 @@ class Activation(Layer):
     [[0.0, 2.0]]
     """
 
+    supports_masking = True  # elementwise: the mask passes through
+
     def __init__(self, activation, **kwargs) -> None:
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

@@ -154,6 +154,10 @@ class MultiHeadAttention(Layer):
         if not self.built:
             self.build(*input_shape)
 
+    def compute_mask(self, inputs, mask=None):
+        """The output has the query's steps, so it keeps the query's mask (as Keras)."""
+        return mask[0] if isinstance(mask, (list, tuple)) else mask
+
     def compute_output_shape(self, query_shape: Shape, value_shape=None, key_shape=None) -> Shape:
         if query_shape and isinstance(query_shape[0], (list, tuple)):  # the packed list
             query_shape = query_shape[0]

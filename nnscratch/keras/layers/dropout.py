@@ -26,6 +26,8 @@ class Dropout(Layer):
     [0.0, 2.0]
     """
 
+    supports_masking = True  # elementwise: the mask passes through
+
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         if isinstance(rate, bool) or not isinstance(rate, Real) or not 0 <= rate < 1:
             raise ValueError(

@@ -8,6 +8,8 @@ Each has a functional form (``add([a, b])`` is ``Add()([a, b])``).
 
 from __future__ import annotations
 
+import numpy as np
+
 from ... import ops
 from ...autograd.tensor import Tensor
 from .keras_tensor import is_shape
@@ -51,6 +53,13 @@ class Merge(Layer):
         for shape in shapes[1:]:
             inner = self._broadcast(inner, shape[1:], shapes)
         return (next(iter(batch_sizes), None), *inner)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras's rule for the elementwise merges: a step is kept where any input keeps it,
+        and there is no mask at all as soon as one input has none."""
+        if not mask or any(m is None for m in mask):
+            return None
+        return Tensor(np.logical_or.reduce(np.broadcast_arrays(*map(_bool_array, mask))))
 
     def call(self, inputs) -> Tensor:
         self.compute_output_shape([tuple(x.shape) for x in self._check_list(inputs)])
@@ -241,6 +250,14 @@ class Concatenate(Merge):
         self.compute_output_shape([tuple(x.shape) for x in inputs])
         return ops.cat(list(inputs), dim=self.axis)
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras's rule: each input's mask spread over its features (all kept where it has
+        none), joined like the inputs; a step is kept where any of its features is."""
+        if not mask or all(m is None for m in mask):
+            return None
+        spread = [_spread_mask(x, m) for x, m in zip(inputs, mask)]
+        return Tensor(np.concatenate(spread, axis=self.axis).any(axis=-1))
+
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
 
@@ -325,3 +342,17 @@ def concatenate(inputs: list, axis: int = -1, **kwargs):
     (2, 4)
     """
     return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def _bool_array(mask) -> np.ndarray:
+    return np.asarray(getattr(mask, "_data", mask), dtype=bool)
+
+
+def _spread_mask(x, mask) -> np.ndarray:
+    """A boolean mask the shape of ``x``: all True without a mask, else broadcast over the
+    trailing dimensions the mask lacks."""
+    if mask is None:
+        return np.ones(x.shape, dtype=bool)
+    array = _bool_array(mask)
+    array = array.reshape(array.shape + (1,) * (len(x.shape) - array.ndim))
+    return np.broadcast_to(array, x.shape)

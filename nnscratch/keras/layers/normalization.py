@@ -41,6 +41,8 @@ class BatchNormalization(Layer):
     ([1.0, 10.0], [1.0, 50.5])
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis: int = -1,
@@ -201,6 +203,8 @@ class LayerNormalization(Layer):
     >>> layer(ns.tensor([[1.0, 3.0], [0.0, 10.0]])).tolist(), [w.shape for w in layer.weights]
     ([[-1.0, 1.0], [-1.0, 1.0]], [(2,), (2,)])
     """
+
+    supports_masking = True  # per position: the mask passes through
 
     def __init__(
         self,

@@ -257,6 +257,19 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
 
     rank = 1
     _reduce = staticmethod(mean)
+    supports_masking = True  # it averages over the kept steps only, and consumes the mask
+
+    def call(self, inputs: Tensor, mask=None) -> Tensor:
+        if mask is None:
+            return super().call(inputs)
+        steps = self._axes()[0]
+        keep = np.asarray(getattr(mask, "_data", mask), dtype=inputs.dtype)
+        weights = Tensor(np.expand_dims(keep, 2 if steps == 1 else 1))
+        total = (inputs * weights).sum(dim=steps, keepdim=self.keepdims)
+        return total / weights.sum(dim=steps, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalAveragePooling2D(BaseGlobalPooling):

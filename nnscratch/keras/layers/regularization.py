@@ -47,6 +47,8 @@ def _normal(shape: tuple, mean: float, stddev: float, dtype: np.dtype) -> Tensor
 class _NoiseLayer(Layer):
     """Shared by the layers here: no weights, shape-preserving, active only in training."""
 
+    supports_masking = True  # elementwise: the mask passes through
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.built = True
