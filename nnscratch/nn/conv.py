@@ -93,7 +93,24 @@ class _ConvNd(Module):
         return text
 
 
-class Conv1d(_ConvNd):
+class _Conv(_ConvNd):
+    """Conv1d and Conv2d: the same arguments and forward, on their own number of dims."""
+
+    _function = None  # conv1d or conv2d
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
+                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
+                 device=None, dtype=None) -> None:  # fmt: skip
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
+                         groups, bias, padding_mode, 0, dtype)  # fmt: skip
+
+    def forward(self, input: Tensor) -> Tensor:
+        self._check_input(input)
+        return self._function(input, self.weight, self.bias, self.stride, self.padding,
+                                    self.dilation, self.groups)  # fmt: skip
+
+
+class Conv1d(_Conv):
     """1-D convolution over ``(N, C_in, L)`` (or ``(C_in, L)``) inputs, as ``torch.nn.Conv1d``:
     ``weight`` ``(out_channels, in_channels / groups, k)``, ``bias`` ``(out_channels,)``.
 
@@ -104,20 +121,10 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
-
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:  # fmt: skip
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, dtype)  # fmt: skip
-
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_input(input)
-        return conv1d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups)  # fmt: skip
+    _function = staticmethod(conv1d)
 
 
-class Conv2d(_ConvNd):
+class Conv2d(_Conv):
     """2-D convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``) inputs, as
     ``torch.nn.Conv2d``: ``weight`` ``(out_channels, in_channels / groups, kh, kw)``.
 
@@ -127,16 +134,7 @@ class Conv2d(_ConvNd):
     (Conv2d(3, 6, kernel_size=(5, 5), stride=(1, 1)), (6, 3, 5, 5), (2, 6, 28, 28))
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
-                 device=None, dtype=None) -> None:  # fmt: skip
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, padding_mode, 0, dtype)  # fmt: skip
-
-    def forward(self, input: Tensor) -> Tensor:
-        self._check_input(input)
-        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
-                      self.groups)  # fmt: skip
+    _function = staticmethod(conv2d)
 
 
 class ConvTranspose2d(_ConvNd):
