@@ -329,3 +329,12 @@ def test_inputs_of_the_wrong_rank_or_channels_are_refused():
 def test_bad_arguments_are_refused_with_the_reason(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_keras_other_names_are_the_same_classes():
+    aliases = ["AvgPool1D", "AvgPool2D", "Convolution1D", "Convolution2D", "MaxPool1D",
+               "Convolution2DTranspose", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D",
+               "GlobalMaxPool2D", "MaxPool2D"]  # fmt: skip
+    for alias in aliases:  # Keras's alias names a class; ours names the class of that name
+        theirs = getattr(keras.layers, alias).__name__
+        assert getattr(nk.layers, alias) is getattr(nk.layers, theirs), alias
