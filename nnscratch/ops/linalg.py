@@ -6,8 +6,10 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
+from .activation import ReLU, Sigmoid
+from .elementwise import Tanh
 
 __all__ = ["linear"]
 
@@ -15,29 +17,58 @@ __all__ = ["linear"]
 class Linear(Function):
     """y = x W^T + b;  dy/dx = grad W,  dy/dW = grad^T x,  dy/db = sum of grad over leading dims
     Replaces: input @ weight.T + bias (a transpose, a matmul and a broadcast add: three nodes).
-    Leading dimensions of x are folded into one batch so the work is two BLAS calls."""
+    Leading dimensions of x are folded into one batch so the work is two BLAS calls. With
+    ``kernel_layout`` the weight arrives as W^T, (in, out) (Keras's kernel), and its gradient
+    is x^T grad: no transpose node in the graph."""
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
+    def forward(ctx, x, weight, bias, kernel_layout=False):
         x2 = _rows(x) if x.ndim != 2 else x
-        y = np.dot(x2, weight.T)
+        kernel = weight if kernel_layout else weight.T  # W^T, (in, out), a view
+        y = np.dot(x2, kernel)
         if bias is not None:
             y += bias  # y is a fresh array: adding in place saves a temporary
-        ctx.save_for_backward(x2, weight)
-        ctx.out_shape = (*x.shape[:-1], weight.shape[0])
+        ctx.save_for_backward(x2, kernel)
+        ctx.kernel_layout = kernel_layout
+        ctx.out_shape = (*x.shape[:-1], kernel.shape[1])
         return y.reshape(ctx.out_shape) if x.ndim != 2 else y
 
     @staticmethod
     def backward(ctx, grad):
-        x2, weight = ctx.saved_tensors
-        need_x, need_w, need_b = ctx.needs_input_grad
+        x2, kernel = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad[:3]
         g2 = _rows(grad) if grad.ndim != 2 else grad
         grad_x = (
-            np.dot(g2, weight).reshape(*ctx.out_shape[:-1], weight.shape[1]) if need_x else None
+            np.dot(g2, kernel.T).reshape(*ctx.out_shape[:-1], kernel.shape[0]) if need_x else None
         )
-        grad_w = np.dot(g2.T, x2) if need_w else None
+        grad_w = None
+        if need_w:
+            grad_w = np.dot(x2.T, g2) if ctx.kernel_layout else np.dot(g2.T, x2)
         grad_b = g2.sum(axis=0) if need_b else None  # the engine reshapes a non-1-D bias
-        return grad_x, grad_w, grad_b
+        return grad_x, grad_w, grad_b, None
+
+
+class LinearActivation(Function):
+    """y = f(x W^T + b), f an elementwise activation op;  dy/d(x, W, b) = Linear's backward of
+    f's backward of grad
+    Replaces: f(linear(x, W, b)), two nodes (Keras's Dense with an activation). It runs both
+    ops' own forward and backward, so its numbers are theirs; f keeps its own context."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, kernel_layout, activation):
+        inner = Context(activation, (True,))
+        ctx.activation = inner
+        return activation.forward(inner, Linear.forward(ctx, x, weight, bias, kernel_layout))
+
+    @staticmethod
+    def backward(ctx, grad):
+        inner = ctx.activation
+        return (*Linear.backward(ctx, inner.function.backward(inner, grad)), None)
+
+
+# The activations dense() can run inside its node: elementwise ops whose backward returns
+# one gradient.
+_ACTIVATIONS = {"relu": ReLU, "sigmoid": Sigmoid, "tanh": Tanh}
 
 
 def _rows(a: np.ndarray) -> np.ndarray:
@@ -56,32 +87,77 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> ns.nn.functional.linear(x, w, ns.tensor([0.5, 0.0, -1.0])).tolist()
     [[1.5, 3.0, 3.0]]
     """
-    _check(input, weight, bias)
+    if not _fits(input, weight, bias, 1):
+        _explain("linear", input, weight, bias, 1)
     return Linear.apply(input, weight, bias)
 
 
-def _check(input, weight, bias) -> None:
-    for name, t in (("input", input), ("weight", weight), ("bias", bias)):
+def dense(
+    input: Tensor, kernel: Tensor, bias: Tensor | None = None, activation: str | None = None
+) -> Tensor:
+    """``activation(input @ kernel + bias)`` with Keras's kernel of shape ``(in_features,
+    out_features)``: ``linear``'s op reading the kernel as stored (Keras's ``Dense``), with
+    ``"relu"``, ``"sigmoid"`` or ``"tanh"`` run inside the same node.
+
+    >>> import nnscratch as ns
+    >>> x = ns.tensor([[1.0, 2.0]])
+    >>> kernel = ns.tensor([[1.0, 1.0, 0.0], [0.0, 1.0, 2.0]])
+    >>> dense(x, kernel, ns.tensor([0.5, 0.0, -4.0]), activation="relu").tolist()
+    [[1.5, 3.0, 0.0]]
+    """
+    if not _fits(input, kernel, bias, 0):
+        _explain("dense", input, kernel, bias, 0)
+    if activation is None:
+        return Linear.apply(input, kernel, bias, True)
+    if activation not in _ACTIVATIONS:
+        raise ValueError(
+            f"dense: activation must be None or one of {sorted(_ACTIVATIONS)}, received "
+            f"{activation!r}"
+        )
+    return LinearActivation.apply(input, kernel, bias, True, _ACTIVATIONS[activation])
+
+
+def _fits(input, weight, bias, in_axis: int) -> bool:
+    """The valid case in a few comparisons (it runs on every forward pass); ``_explain``
+    then says what is wrong. ``in_axis``: the weight's axis of input features."""
+    if not (isinstance(input, Tensor) and isinstance(weight, Tensor)):
+        return False
+    x, w = input._data, weight._data
+    if w.ndim != 2 or x.ndim == 0 or x.shape[-1] != w.shape[in_axis]:
+        return False
+    if x.dtype != w.dtype or x.dtype.kind != "f":
+        return False
+    if bias is None:
+        return True
+    b = bias._data if isinstance(bias, Tensor) else None
+    return b is not None and b.dtype == x.dtype and b.shape in ((w.shape[1 - in_axis],), (1,), ())
+
+
+def _explain(name: str, input, weight, bias, in_axis: int) -> None:
+    """Raise the error that says why ``(input, weight, bias)`` do not fit."""
+    for label, t in (("input", input), ("weight", weight), ("bias", bias)):
         if t is not None and not isinstance(t, Tensor):
-            raise TypeError(f"linear: expected {name} to be a Tensor, received {type(t).__name__}")
+            raise TypeError(f"{name}: expected {label} to be a Tensor, received {type(t).__name__}")
+    layout = "(out, in)" if in_axis == 1 else "(in, out)"
     if weight.ndim != 2:
-        raise ValueError(f"linear: weight must be 2-D (out, in), received shape {weight.shape}")
-    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(f"{name}: weight must be 2-D {layout}, received shape {weight.shape}")
+    in_features, out_features = weight.shape[in_axis], weight.shape[1 - in_axis]
+    if input.ndim == 0 or input.shape[-1] != in_features:
         raise ValueError(
-            f"linear: input shape {input.shape} does not fit weight shape {weight.shape}: "
-            f"the last dimension of input must be {weight.shape[1]}"
+            f"{name}: input shape {input.shape} does not fit weight shape {weight.shape}: "
+            f"the last dimension of input must be {in_features}"
         )
-    if bias is not None and bias.shape not in ((weight.shape[0],), (1,), ()):
+    if bias is not None and bias.shape not in ((out_features,), (1,), ()):
         raise ValueError(
-            f"linear: bias shape {bias.shape} does not fit {weight.shape[0]} output features"
+            f"{name}: bias shape {bias.shape} does not fit {out_features} output features"
         )
-    _check_dtypes(input, weight, bias)
+    _check_dtypes(name, input, weight, bias)
 
 
-def _check_dtypes(input, weight, bias) -> None:
+def _check_dtypes(name: str, input, weight, bias) -> None:
     """torch refuses mixed dtypes here rather than promote: no silent upcast of the weights."""
     dtypes = {t.dtype for t in (input, weight, bias) if t is not None}
     if len(dtypes) > 1 or input.dtype.kind != "f":
         found = ", ".join(f"{n}={t.dtype}" for n, t in zip(("input", "weight", "bias"),
                           (input, weight, bias)) if t is not None)  # fmt: skip
-        raise TypeError(f"linear: expected one floating dtype for all operands, received {found}")
+        raise TypeError(f"{name}: expected one floating dtype for all operands, received {found}")

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .flat import elementwise
 from .optimizer import Optimizer, scalar_state
 
 
@@ -57,6 +58,7 @@ class Adadelta(Optimizer):
         state["square_avg"] = np.zeros_like(param)
         state["acc_delta"] = np.zeros_like(param)
 
+    @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         g = -grad if group["maximize"] else grad
         rho, eps = group["rho"], group["eps"]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .flat import elementwise
 from .optimizer import Optimizer, scalar_state
 
 
@@ -64,6 +65,7 @@ class Adagrad(Optimizer):
         state["step"] = scalar_state(0.0)
         state["sum"] = np.full_like(param, group["initial_accumulator_value"])
 
+    @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         g = -grad if group["maximize"] else grad
         state["step"] += 1

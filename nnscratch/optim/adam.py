@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .flat import elementwise
 from .optimizer import Optimizer, lerp_, scalar_state
 
 
@@ -73,6 +74,7 @@ class Adam(Optimizer):
         if group["amsgrad"]:
             state["max_exp_avg_sq"] = np.zeros_like(param)
 
+    @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         g = -grad if group["maximize"] else grad
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]

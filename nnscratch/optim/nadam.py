@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .adam import check_common
+from .flat import elementwise
 from .optimizer import Optimizer, lerp_, scalar_state
 
 
@@ -58,6 +59,7 @@ class NAdam(Optimizer):
         state["exp_avg"] = np.zeros_like(param)
         state["exp_avg_sq"] = np.zeros_like(param)
 
+    @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         g = -grad if group["maximize"] else grad
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]

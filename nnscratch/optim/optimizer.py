@@ -3,6 +3,7 @@
 Each optimizer subclass writes one in-place update, ``_update(param, grad, state, group)``, on
 NumPy arrays; the base class finds the parameters that have a gradient, creates their state
 lazily and bumps their in-place version so a stale graph cannot silently reuse old values.
+An update marked ``@elementwise`` may run once for a whole group, on flat arrays (``flat.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor, dtypes, enable_grad, inplace, no_grad
+from .flat import FlatGroup
 
 
 class _RequiredParameter:
@@ -75,6 +77,7 @@ class Optimizer:
             )
         self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
+        self._flat_groups: dict[int, FlatGroup | None] = {}  # by group index: see _step_flat
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -144,9 +147,10 @@ class Optimizer:
             if closure is not None:
                 with enable_grad():
                     loss = closure()
-            for group in self.param_groups:
-                for p in group["params"]:
-                    if p.grad is not None:
+            for index, group in enumerate(self.param_groups):
+                params = [p for p in group["params"] if p.grad is not None]
+                if not self._step_flat(index, params, group):
+                    for p in params:
                         self._step_param(p, group)
         return loss
 
@@ -156,6 +160,25 @@ class Optimizer:
             self._init_state(p._data, state, group)
         self._update(p._data, p.grad._data, state, group)
         inplace.mark_written(p)
+
+    def _step_flat(self, index: int, params: list, group: dict[str, Any]) -> bool:
+        """Update a whole group in one ``_update`` call when it may (see ``flat.FlatGroup``);
+        False when the parameters must go one by one."""
+        if len(params) < 2 or not getattr(type(self)._update, "elementwise", False):
+            return False
+        states = [self.state[p] for p in params]
+        for p, state in zip(params, states):
+            if not state:
+                self._init_state(p._data, state, group)
+        flat = self._flat_groups.get(index)
+        if flat is None or not flat.fits(params, states):
+            flat = self._flat_groups[index] = FlatGroup.build(params, states)
+            if flat is None:
+                return False
+        flat.step(self._update, group)
+        for p in params:
+            inplace.mark_written(p)
+        return True
 
     def _init_state(self, param: np.ndarray, state: dict[str, Any], group: dict) -> None:
         """Create a parameter's state before its first update (nothing by default)."""

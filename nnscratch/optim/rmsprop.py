@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from .flat import elementwise
 from .optimizer import Optimizer, lerp_, scalar_state
 
 
@@ -65,6 +66,7 @@ class RMSprop(Optimizer):
         if group["centered"]:
             state["grad_avg"] = np.zeros_like(param)
 
+    @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         g = -grad if group["maximize"] else grad
         alpha = group["alpha"]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from ...autograd.tensor import Tensor
-from ...ops.linalg import linear
+from ...ops.linalg import dense
 from .. import activations, initializers, regularizers
 from .layer import Layer, Shape
 
 __all__ = ["Dense"]
+
+# Keras activations that are exactly one op which dense() can run in its own node.
+_FUSED_ACTIVATIONS = {
+    activations.relu: "relu", activations.sigmoid: "sigmoid", activations.tanh: "tanh"
+}  # fmt: skip
 
 
 class Dense(Layer):
@@ -71,9 +76,12 @@ class Dense(Layer):
 
     def call(self, inputs: Tensor) -> Tensor:
         self._check_input_shape(inputs.shape)
-        # linear wants (out, in): kernel.T is a view, and the op's x @ weight.T reads the
-        # kernel itself, contiguous; the gradient flows back through the transpose.
-        return self.activation(linear(inputs, self.kernel.T, self.bias))
+        # dense is linear's op reading the (in, out) kernel as stored: no transpose node; the
+        # usual activations run inside that node (one node per layer on every step of fit)
+        fused = _FUSED_ACTIVATIONS.get(self.activation)
+        if fused is not None:
+            return dense(inputs, self.kernel, self.bias, activation=fused)
+        return self.activation(dense(inputs, self.kernel, self.bias))
 
     def _check_input_shape(self, shape: Shape) -> None:
         if len(shape) < 2:

@@ -8,6 +8,7 @@ import numpy as np
 
 from ... import ops
 from ...autograd.tensor import Tensor
+from ...ops.creation import from_numpy
 
 EPSILON = 1e-7  # keras.backend.epsilon(): the clip applied to probabilities
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -19,7 +20,9 @@ def _float_tensor(x, dtype=None) -> Tensor:
     if isinstance(x, Tensor):
         if dtype is None and x.dtype.kind == "f":
             return x
-        return ops.to(x, dtype or "float32")
+        if x.requires_grad:
+            return ops.to(x, dtype or "float32")
+        return from_numpy(x._data.astype(dtype or "float32", copy=False))  # labels: no graph
     a = np.asarray(x)
     return Tensor(a, dtype=dtype or (None if a.dtype.kind == "f" else "float32"))
 
@@ -36,13 +39,21 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True):
     r1, r2 = len(x1.shape), len(x2.shape)
     if r1 == r2 + 1 and x1.shape[-1] == 1:
         if r2 == 1 and expand_rank_1:
-            return x1, x2.reshape(tuple(x2.shape) + (1,))
-        return x1.reshape(tuple(x1.shape[:-1])), x2
+            return x1, _reshape(x2, tuple(x2.shape) + (1,))
+        return _reshape(x1, tuple(x1.shape[:-1])), x2
     if r2 == r1 + 1 and x2.shape[-1] == 1:
         if r1 == 1 and expand_rank_1:
-            return x1.reshape(tuple(x1.shape) + (1,)), x2
-        return x1, x2.reshape(tuple(x2.shape[:-1]))
+            return _reshape(x1, tuple(x1.shape) + (1,)), x2
+        return x1, _reshape(x2, tuple(x2.shape[:-1]))
     return x1, x2
+
+
+def _reshape(x, shape: tuple):
+    """``x.reshape(shape)``; a Tensor that needs no gradient (the labels, every batch) is
+    reshaped as an array, without the cost of dispatching an op."""
+    if isinstance(x, Tensor) and not x.requires_grad:
+        return from_numpy(x._data.reshape(shape))
+    return x.reshape(shape)
 
 
 def _same_shape(name: str, y_true: Tensor, y_pred: Tensor) -> None:
@@ -66,16 +77,20 @@ def binary_crossentropy(
     >>> round(loss.item(), 4)
     0.1269
     """
+    return _bce_elements(y_true, y_pred, from_logits, label_smoothing).mean(axis)
+
+
+def _bce_elements(y_true, y_pred, from_logits=False, label_smoothing=0.0, reduction="none"):
+    """The elementwise binary cross-entropy of ``binary_crossentropy`` (before its mean over
+    ``axis``), or its ``"mean"`` or ``"sum"`` over every element, in one op."""
     y_true, y_pred = _pair(y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     _same_shape("binary_crossentropy", y_true, y_pred)
     if from_logits:
-        loss = ops.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
-    else:
-        p = ops.clamp(y_pred, EPSILON, 1.0 - EPSILON)
-        loss = ops.binary_cross_entropy(p, y_true, reduction="none")
-    return loss.mean(axis)
+        return ops.binary_cross_entropy_with_logits(y_pred, y_true, reduction=reduction)
+    p = ops.clamp(y_pred, EPSILON, 1.0 - EPSILON)
+    return ops.binary_cross_entropy(p, y_true, reduction=reduction)
 
 
 def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int) -> Tensor:

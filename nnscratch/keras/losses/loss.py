@@ -11,6 +11,7 @@ from ... import ops
 from ...autograd.tensor import Tensor
 from .functions import (
     REDUCTIONS,
+    _bce_elements,
     _float_tensor,
     _sparse,
     binary_crossentropy,
@@ -62,6 +63,8 @@ def reduce_weighted_values(
         values = values * weight
     if reduction in (None, "none") or values.shape in ((), (0,)):
         return values
+    if reduction != "sum" and weight is None and values.dtype == np.float32 and values.numel():
+        return values.mean()  # the float32 sum / n below, as one node instead of two
     total = values.sum()
     if reduction == "sum":
         return total
@@ -133,12 +136,44 @@ class LossFunctionWrapper(Loss):
         self.fn = fn
         self._fn_kwargs = kwargs
 
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        if sample_weight is None and self.fn is binary_crossentropy:
+            loss = _one_unit_bce(self, y_true, y_pred)
+            if loss is not None:
+                return loss
+        return super().__call__(y_true, y_pred, sample_weight)
+
     def call(self, y_true, y_pred) -> Tensor:
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
         return {**super().get_config(), **self._fn_kwargs}
+
+
+def _one_unit_bce(loss: LossFunctionWrapper, y_true, y_pred) -> Tensor | None:
+    """Binary cross-entropy on one output unit, averaged over the batch, in one op (the
+    article's loss, on every training step); None where the general path must run.
+
+    With y_pred of shape (n, 1), the per-sample mean over the last axis is the identity, so
+    the float32 sum / n of the per-sample losses is the mean of the n elementwise ones: the
+    same numbers, one node where the general path records three.
+    """
+    y_pred = _float_tensor(y_pred, loss.dtype)
+    options = loss._fn_kwargs
+    fits = loss.reduction in _MEANS and options.get("axis", -1) in (-1, 1)
+    if not fits or y_pred.dtype != np.float32 or y_pred.ndim != 2 or y_pred.shape[1] != 1:
+        return None
+    y_true, y_pred = squeeze_or_expand_to_same_rank(_float_tensor(y_true, loss.dtype), y_pred)
+    if y_pred.shape[0] == 0:
+        return None
+    return _bce_elements(
+        y_true, y_pred, options.get("from_logits", False), options.get("label_smoothing", 0.0),
+        reduction="mean",
+    )  # fmt: skip
+
+
+_MEANS = ("sum_over_batch_size", "mean", "mean_with_sample_weight")  # unweighted: sum / n
 
 
 class MeanSquaredError(LossFunctionWrapper):

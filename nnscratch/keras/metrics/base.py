@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
+from ...ops.creation import from_numpy
 from .. import losses as _losses
 from ..losses import _snake, squeeze_or_expand_to_same_rank
 
@@ -109,19 +111,29 @@ class Metric:
 
 def _samplewise(values: np.ndarray, weight, dtype) -> tuple[np.ndarray, np.ndarray | None]:
     """Keras's reduce_to_samplewise_values: weight each sample, mean the rest away."""
-    values = values.astype(dtype)
+    values = values.astype(dtype, copy=False)
     if weight is not None:
         values, weight = squeeze_or_expand_to_same_rank(values, np.asarray(weight, dtype))
         w_ndim = weight.ndim
         if values.ndim > w_ndim:
-            values = values.mean(tuple(range(w_ndim, values.ndim)), dtype=dtype)
+            values = _mean(values, tuple(range(w_ndim, values.ndim)), dtype)
         weight = np.broadcast_to(weight, values.shape)
         values = values * weight
         if w_ndim > 1:
             weight = weight.mean(tuple(range(1, w_ndim)), dtype=dtype)
     if values.ndim > 1:
-        values = values.mean(tuple(range(1, values.ndim)), dtype=dtype)
+        values = _mean(values, tuple(range(1, values.ndim)), dtype)
     return values, weight
+
+
+def _mean(values: np.ndarray, axes: tuple, dtype) -> np.ndarray:
+    """``values.mean(axes, dtype=dtype)`` over trailing ``axes``: the same sum divided by the
+    count, without the overhead of ``ndarray.mean`` (it runs on every batch of ``fit``); over
+    axes of size 1 (one output unit) the mean is the values themselves."""
+    count = math.prod(values.shape[a] for a in axes)
+    if count == 1:
+        return values.reshape(values.shape[: axes[0]])
+    return values.sum(axes, dtype=dtype) / count
 
 
 class Mean(Metric):
@@ -150,7 +162,10 @@ class Mean(Metric):
             self.count += values.shape[0] if values.ndim else 1
 
     def result(self) -> Tensor:
-        return Tensor(_divide_no_nan(self.total, self.count))
+        # 0-d state: a plain division (``_divide_no_nan``'s where and errstate cost more than
+        # the rest of the step's metric update)
+        value = self.total / self.count if self.count else np.zeros((), self.dtype)
+        return from_numpy(np.asarray(value, self.dtype))
 
 
 class MeanMetricWrapper(Mean):

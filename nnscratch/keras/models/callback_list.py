@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..callbacks.callback import Callback
+
 __all__ = ["CallbackList"]
 
 _HOOKS = (
@@ -20,12 +22,25 @@ _HOOKS = (
     "on_predict_batch_begin",
     "on_predict_batch_end",
 )
+# Callback's own train-batch hooks are not empty: they forward to these.
+_FORWARDS = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_batch_end"}
 
 
 class CallbackList:
     """Forwards every hook (``on_epoch_end(epoch, logs)``, ...) to the callbacks that define it.
 
     A callback may be any object: hooks it lacks are skipped, so a class with one method works.
+    Hooks left as ``Callback``'s empty ones are skipped too: ``fit`` calls the batch hooks on
+    every step, and most callbacks only listen to epochs.
+
+    >>> class Printer:
+    ...     def on_epoch_end(self, epoch, logs):
+    ...         print(epoch, logs)
+    >>> hooks = CallbackList([Printer()], model=None, params={})
+    >>> hooks.on_epoch_end(3)
+    3 {}
+    >>> hooks.listens("on_epoch_end"), hooks.listens("on_train_batch_end")
+    (True, False)
     """
 
     def __init__(self, callbacks, model, params: dict) -> None:
@@ -33,18 +48,37 @@ class CallbackList:
         for callback in self.callbacks:
             getattr(callback, "set_model", lambda m: None)(model)
             getattr(callback, "set_params", lambda p: None)(params)
+        self._methods = {hook: _methods(self.callbacks, hook) for hook in _HOOKS}
+        for hook in _HOOKS:  # made once: fit calls the batch hooks on every step
+            setattr(self, hook, self._dispatcher(hook))
 
-    def __getattr__(self, hook: str):
-        if hook not in _HOOKS:
-            raise AttributeError(hook)
+    def listens(self, hook: str) -> bool:
+        """Whether any callback does something on ``hook``."""
+        return bool(self._methods[hook])
 
+    def _dispatcher(self, hook: str):
+        methods = self._methods[hook]
         arity = 2 if "batch" in hook or "epoch" in hook else 1  # (index, logs) or (logs)
 
         def dispatch(*args) -> None:
             args = args + ({},) * (arity - len(args))  # as Keras, always pass a logs dict
-            for callback in self.callbacks:
-                method = getattr(callback, hook, None)
-                if method is not None:
-                    method(*args)
+            for method in methods:
+                method(*args)
 
         return dispatch
+
+
+def _methods(callbacks: list, hook: str) -> list:
+    """The bound ``hook`` of each callback that does something on it, in order."""
+    return [getattr(c, hook) for c in callbacks if _does_something(c, hook)]
+
+
+def _does_something(callback, hook: str) -> bool:
+    """False when ``callback`` lacks ``hook`` or has ``Callback``'s empty one."""
+    method = getattr(callback, hook, None)
+    if method is None:
+        return False
+    if getattr(method, "__func__", None) is not getattr(Callback, hook, None):
+        return True  # its own method, or a function set on the instance (LambdaCallback)
+    forward = _FORWARDS.get(hook)
+    return forward is not None and _does_something(callback, forward)

@@ -20,7 +20,7 @@ __all__ = ["CompiledLoss", "CompiledMetrics", "Mean", "to_float"]
 def to_float(value) -> float:
     """A loss or metric result (Tensor, NumPy scalar or float) as a Python float."""
     if isinstance(value, Tensor):
-        value = value.detach().numpy()
+        value = value._data  # its values, in a graph or not
     return float(np.asarray(value))
 
 
@@ -109,8 +109,10 @@ class CompiledMetrics:
             metric.reset_state()
 
     def result(self) -> dict[str, float]:
-        metrics = (self.metrics or []) + self.weighted
-        return {name: to_float(m.result()) for name, m in zip(self.names, metrics)}
+        if self.metrics is None:
+            return {}
+        metrics = self.metrics + self.weighted
+        return {name: to_float(m.result()) for name, m in zip(self._names, metrics)}
 
 
 def _unique_names(metrics: list, weighted: list) -> list[str]:

@@ -20,6 +20,7 @@ import numpy as np
 from ... import random
 from ...autograd.tensor import Tensor
 from ...errors import InputError, LabelError
+from ...ops.creation import from_numpy
 from .. import losses
 
 __all__ = [
@@ -186,12 +187,11 @@ def check_training_data(model, x: np.ndarray, y: np.ndarray | None) -> None:
 
 
 def to_tensor(array: np.ndarray | None) -> Tensor | None:
-    """A batch as a Tensor; float64 becomes float32, Keras's ``floatx``; integers stay."""
+    """A batch as a Tensor of its own copy; float64 becomes float32, Keras's ``floatx``;
+    integers stay. (The array was checked when the call started: no per-batch checks.)"""
     if array is None:
         return None
-    if array.dtype == np.float64:
-        array = array.astype(np.float32)
-    return Tensor(array)
+    return from_numpy(array.astype(np.float32 if array.dtype == np.float64 else array.dtype))
 
 
 def check_cardinality(**arrays: np.ndarray | None) -> int:

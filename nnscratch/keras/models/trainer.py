@@ -112,7 +112,8 @@ class Trainer:
         if not params:
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
             return
-        self.zero_grad()
+        for param in params:  # fresh gradients: only these are read (Module.zero_grad walks all)
+            param.grad = None
         loss.backward()
         self.optimizer.apply_gradients([(p.grad, p) for p in params if p.grad is not None])
 
@@ -161,8 +162,8 @@ class Trainer:
         history, verbose = History(), _verbosity(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
         callbacks = list(callbacks or [])
-        if not any(isinstance(c, ProgbarLogger) for c in callbacks):
-            callbacks.insert(0, ProgbarLogger())
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in callbacks):
+            callbacks.insert(0, ProgbarLogger())  # as Keras 3: no progress bar when silent
         hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
         self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class Adadelta(Optimizer):
@@ -52,6 +52,7 @@ class Adadelta(Optimizer):
             variables, ["accumulated_grad", "accumulated_delta_var"]
         )
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One Adadelta update of ``variable`` in place (see the class docstring)."""
         w, i = _array(variable), self._get_variable_index(variable)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class Adagrad(Optimizer):
@@ -51,6 +51,7 @@ class Adagrad(Optimizer):
             variables, "accumulator", initializer=self.initial_accumulator_value
         )
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One Adagrad update of ``variable`` in place (see the class docstring)."""
         w = _array(variable)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class Adam(Optimizer):
@@ -59,17 +59,17 @@ class Adam(Optimizer):
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One Adam update of ``variable`` in place (see the class docstring)."""
         w, i = _array(variable), self._get_variable_index(variable)
         f = w.dtype.type
-        t = f(self.iterations + 1)
-        correction_1, correction_2 = f(1) - f(self.beta_1) ** t, f(1) - f(self.beta_2) ** t
-        alpha = f(learning_rate) * np.sqrt(correction_2) / correction_1
+        t, beta_1, beta_2 = f(self.iterations + 1), f(self.beta_1), f(self.beta_2)
+        alpha = f(learning_rate) * np.sqrt(f(1) - beta_2**t) / (f(1) - beta_1**t)
         m, v = self._momentums[i], self._velocities[i]
-        m *= f(self.beta_1)
+        m *= beta_1
         m += f(1 - self.beta_1) * gradient
-        v *= f(self.beta_2)
+        v *= beta_2
         v += f(1 - self.beta_2) * np.square(gradient)
         if self.amsgrad:
             v = np.maximum(self._velocity_hats[i], v, out=self._velocity_hats[i])

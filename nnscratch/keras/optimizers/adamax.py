@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class Adamax(Optimizer):
@@ -50,6 +50,7 @@ class Adamax(Optimizer):
         super().build(variables)
         self._m, self._u = self.add_optimizer_variables(variables, ["momentum", "norm"])
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One Adamax update of ``variable`` in place (see the class docstring)."""
         w, i = _array(variable), self._get_variable_index(variable)

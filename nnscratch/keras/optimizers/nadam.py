@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class Nadam(Optimizer):
@@ -68,6 +68,7 @@ class Nadam(Optimizer):
         """P_t = P_{t-1} * mu_t, once per step before the variables' updates."""
         self._u_product *= self._mu(self.iterations + 1)
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One Nadam update of ``variable`` in place (see the class docstring)."""
         w, i = _array(variable), self._get_variable_index(variable)

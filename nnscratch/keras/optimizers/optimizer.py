@@ -13,11 +13,17 @@ Variables are nnscratch Tensors (Parameters); their arrays and the slots are upd
 in the variables' dtype, with no graph recorded. The learning rate is a float (held as a
 float32 scalar, as Keras holds it in a variable), a ``LearningRateSchedule`` called with
 ``iterations``, or a callable taking no argument.
+
+Small models are bound by the cost of each NumPy call, so when the algorithm is elementwise
+(``@elementwise``) and the variables share a dtype, step 5 runs ``update_step`` once on all of
+them flattened into one array (a fused step; the slots are views of one flat array per slot
+name). The numbers are the same: each element goes through the same operations.
 """
 
 from __future__ import annotations
 
 import collections
+import operator
 import re
 import warnings
 from collections.abc import Iterable
@@ -27,6 +33,7 @@ import numpy as np
 
 from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
+from ...optim.flat import views
 from . import clipping, schedules
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
@@ -46,13 +53,22 @@ def _array(variable) -> np.ndarray:
 
 def _gradient_array(gradient, variable) -> np.ndarray:
     """A gradient as an array in its variable's dtype and shape."""
-    data = np.asarray(gradient._data if isinstance(gradient, Tensor) else gradient)
+    data = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
     value = _array(variable)
     if data.shape != value.shape:
         raise ValueError(
             f"Gradient of shape {data.shape} does not match its variable's shape {value.shape}"
         )
-    return data.astype(value.dtype, copy=False)
+    return data if data.dtype == value.dtype else data.astype(value.dtype)
+
+
+def elementwise(update_step):
+    """Mark an ``update_step`` whose maths is elementwise in the variable, its gradient and its
+    slots (no reduction, no reshape): the optimizer may then run it once on all variables
+    flattened into one array. A subclass that overrides ``update_step`` without this mark
+    gets one call per variable."""
+    update_step.elementwise = True
+    return update_step
 
 
 def _check_learning_rate(learning_rate) -> None:
@@ -123,6 +139,8 @@ class Optimizer:
         self._variables: list[np.ndarray] = [self._iterations]
         self._trainable_variables: list = []
         self._index: dict[int, int] = {}
+        self._flat: np.ndarray | None = None  # the fused step's buffer (see _flat_buffer)
+        self._flat_views: list[np.ndarray] = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
         self._init_learning_rate(learning_rate)
@@ -183,7 +201,24 @@ class Optimizer:
         """Remember the variables' order; subclasses then create their slots."""
         self._trainable_variables = list(variables)
         self._index = {id(v): i for i, v in enumerate(self._trainable_variables)}
+        self._flat = self._flat_buffer(self._trainable_variables)
         self.built = True
+
+    def _flat_buffer(self, variables: list) -> np.ndarray | None:
+        """The array that a fused step flattens the variables into, or None when the step
+        runs per variable: an algorithm not marked ``@elementwise``, mixed dtypes, or fewer
+        than two variables (nothing to fuse). Its index is ``len(variables)``, where each slot
+        list keeps the flat array of that slot."""
+        arrays = [_array(v) for v in variables]
+        fusable = getattr(type(self).update_step, "elementwise", False)
+        if not fusable or len(arrays) < 2 or len({a.dtype for a in arrays}) > 1:
+            return None
+        flat = np.empty(sum(a.size for a in arrays), arrays[0].dtype)
+        self._index[id(flat)] = len(arrays)
+        self._flat_views = views(flat, arrays)
+        self._flat_gradient = np.empty_like(flat)
+        self._flat_gradient_views = views(self._flat_gradient, arrays)
+        return flat
 
     def _get_variable_index(self, variable) -> int:
         return self._index[id(variable)]
@@ -202,10 +237,21 @@ class Optimizer:
         """
         names = [name] if isinstance(name, str) else list(name)
         slots: tuple[list, ...] = tuple([] for _ in names)
-        for variable in variables:
-            for i, slot_name in enumerate(names):
-                slots[i].append(self.add_variable_from_reference(variable, slot_name, initializer))
+        if self._flat is not None and len(variables) == len(self._flat_views):
+            slots = tuple(self._flat_slot(variables, initializer) for _ in names)
+            self._variables += [slot[i] for i in range(len(variables)) for slot in slots]
+        else:
+            for variable in variables:
+                for i, slot_name in enumerate(names):
+                    slot = self.add_variable_from_reference(variable, slot_name, initializer)
+                    slots[i].append(slot)
         return slots[0] if isinstance(name, str) else slots
+
+    def _flat_slot(self, variables: list, initializer) -> list[np.ndarray]:
+        """One slot per variable, views of one flat array that ends the list (for the fused
+        step: see ``_flat_buffer``)."""
+        flat = np.full(self._flat.shape, initializer, self._flat.dtype)
+        return [*views(flat, [_array(v) for v in variables]), flat]
 
     def save_own_variables(self, store: dict) -> None:
         """Write the state into ``store`` as ``{'0': array, '1': array, ...}`` (Keras's layout)."""
@@ -271,6 +317,8 @@ class Optimizer:
 
     @staticmethod
     def _filter_empty_gradients(grads: list, variables: list) -> tuple[list, list]:
+        if all(g is not None for g in grads):
+            return grads, variables
         kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not kept:
             raise ValueError("No gradients provided for any variable.")
@@ -297,12 +345,34 @@ class Optimizer:
         learning_rate = self.learning_rate
         self._apply_weight_decay(variables, learning_rate)
         self._prepare_step()
-        for grad, variable in zip(grads, variables):
-            self.update_step(grad, variable, learning_rate)
+        if self._fuses(variables):
+            self._fused_update(grads, variables, learning_rate)
+        else:
+            for grad, variable in zip(grads, variables):
+                self.update_step(grad, variable, learning_rate)
         for variable in variables:
             self._apply_constraint(variable)
             if isinstance(variable, Tensor):
                 mark_written(variable)
+
+    def _fuses(self, variables: list) -> bool:
+        """A fused step needs every variable the optimizer was built on, in order."""
+        built = self._trainable_variables
+        return (
+            self._flat is not None
+            and len(variables) == len(built)
+            and all(map(operator.is_, variables, built))
+        )
+
+    def _fused_update(self, grads: list[np.ndarray], variables: list, learning_rate) -> None:
+        """``update_step`` once on all variables flattened (the same numbers, fewer calls)."""
+        pieces = zip(self._flat_views, self._flat_gradient_views, variables, grads)
+        for view, gradient_view, variable, grad in pieces:  # (cheaper than np.concatenate)
+            view[...] = _array(variable)
+            gradient_view[...] = grad
+        self.update_step(self._flat_gradient, self._flat, learning_rate)
+        for view, variable in zip(self._flat_views, variables):
+            _array(variable)[...] = view
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""

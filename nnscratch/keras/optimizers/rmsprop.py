@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class RMSprop(Optimizer):
@@ -59,6 +59,7 @@ class RMSprop(Optimizer):
         if self.centered:
             self._average_gradients = self.add_optimizer_variables(variables, "average_gradient")
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One RMSprop update of ``variable`` in place (see the class docstring)."""
         w, i = _array(variable), self._get_variable_index(variable)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer, _array, elementwise
 
 
 class SGD(Optimizer):
@@ -56,6 +56,7 @@ class SGD(Optimizer):
         if self.momentum != 0:
             self.momentums = self.add_optimizer_variables(variables, "momentum")
 
+    @elementwise
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """One SGD update of ``variable`` in place (see the class docstring)."""
         w = _array(variable)
