@@ -30,21 +30,22 @@ class Linear(Function):
             y += bias  # y is a fresh array: adding in place saves a temporary
         ctx.save_for_backward(x2, kernel)
         ctx.kernel_layout = kernel_layout
-        ctx.out_shape = (*x.shape[:-1], kernel.shape[1])
-        return y.reshape(ctx.out_shape) if x.ndim != 2 else y
+        return y if x.ndim == 2 else y.reshape(*x.shape[:-1], kernel.shape[1])
 
     @staticmethod
     def backward(ctx, grad):
         x2, kernel = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad[:3]
-        g2 = _rows(grad) if grad.ndim != 2 else grad
-        grad_x = (
-            np.dot(g2, kernel.T).reshape(*ctx.out_shape[:-1], kernel.shape[0]) if need_x else None
-        )
-        grad_w = None
+        g2 = grad if grad.ndim == 2 else _rows(grad)
+        grad_x = grad_w = grad_b = None
+        if need_x:
+            grad_x = np.dot(g2, kernel.T)
+            if grad.ndim != 2:  # the input's leading dimensions are the gradient's
+                grad_x = grad_x.reshape(*grad.shape[:-1], kernel.shape[0])
         if need_w:
             grad_w = np.dot(x2.T, g2) if ctx.kernel_layout else np.dot(g2.T, x2)
-        grad_b = g2.sum(axis=0) if need_b else None  # the engine reshapes a non-1-D bias
+        if need_b:  # (the engine reshapes a non-1-D bias)
+            grad_b = np.add.reduce(g2, axis=0)  # g2.sum(axis=0) without its Python wrapper
         return grad_x, grad_w, grad_b, None
 
 
