@@ -51,8 +51,7 @@ class FlatGroup:
         self.grad = np.empty_like(self.param)
         self.grad_views = views(self.grad, [p._data for p in params])
         self.state = {**arrays, **{key: np.array(value) for key, value in scalars.items()}}
-        self.scalar_keys = list(scalars)
-        self.owned = [(state, key, state[key]) for state in states for key in state]
+        self.array_keys, self.scalar_keys = list(arrays), list(scalars)
 
     @classmethod
     def build(cls, params: list, states: list[dict]) -> FlatGroup | None:
@@ -69,13 +68,13 @@ class FlatGroup:
         return cls(params, states, arrays, scalars)
 
     def fits(self, params: list, states: list[dict]) -> bool:
-        """The same parameters and state dicts, still holding the arrays made here (a loaded
-        state dict replaces them)."""
+        """The same parameters and state dicts, still holding views of the flat arrays (a
+        loaded state dict, or a copy of the optimizer, holds arrays of its own)."""
         return (
             len(params) == len(self.params)
             and all(map(operator.is_, params, self.params))
             and all(map(operator.is_, states, self.states))
-            and all(state.get(key) is value for state, key, value in self.owned)
+            and all(_base(s.get(k)) is self.state[k] for k in self.array_keys for s in states)
         )
 
     def step(self, update, group: dict) -> None:
@@ -92,6 +91,10 @@ class FlatGroup:
         for key in self.scalar_keys:
             for state in self.states:
                 state[key][...] = self.state[key]
+
+
+def _base(array):
+    return getattr(array, "base", None)
 
 
 def _scalar_state(params: list, states: list[dict]) -> dict | None:

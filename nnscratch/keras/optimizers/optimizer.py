@@ -356,10 +356,12 @@ class Optimizer:
                 mark_written(variable)
 
     def _fuses(self, variables: list) -> bool:
-        """A fused step needs every variable the optimizer was built on, in order."""
+        """A fused step needs every variable the optimizer was built on, in order (and views
+        of its flat arrays: a copy of the optimizer holds arrays of its own)."""
         built = self._trainable_variables
         return (
             self._flat is not None
+            and self._flat_views[0].base is self._flat
             and len(variables) == len(built)
             and all(map(operator.is_, variables, built))
         )
