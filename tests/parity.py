@@ -97,3 +97,26 @@ def _compare_grads(ours, theirs, ours_in, theirs_in, torch, seed, atol, rtol) ->
         assert a.grad is not None, f"input {k}: no gradient, torch has one"
         np.testing.assert_allclose(a.grad.numpy(), _to_numpy(b.grad), rtol=rtol, atol=atol,
                                    err_msg=f"gradient of input {k} differs from torch")  # fmt: skip
+
+
+def copy_torch_state(ours, theirs) -> None:
+    """Load the torch module ``theirs``'s state into our module ``ours``, after checking that
+    our state_dict has torch's names and shapes, in torch's order."""
+    names = [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == names
+    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+
+
+def module_pair(name: str, *args, dtype: str = "float64", nudge: float = 0.0, **kwargs):
+    """``(ours, torch's)`` ``nn.<name>(*args, **kwargs)`` in ``dtype``, ours holding torch's
+    state. ``nudge`` first adds that much Gaussian noise to torch's parameters, so that a
+    weight or bias that starts at 0 or 1 (or a swapped pair) would show in a comparison."""
+    torch = require_torch()
+    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=getattr(torch, dtype))
+    ours = getattr(ns.nn, name)(*args, **kwargs, dtype=getattr(ns, dtype))
+    if nudge:
+        with torch.no_grad():
+            for p in theirs.parameters():
+                p.add_(nudge * torch.randn_like(p))
+    copy_torch_state(ours, theirs)
+    return ours, theirs

@@ -23,6 +23,11 @@ BATCH_SIZE = 8
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def same_arrays(a: list, b: list) -> bool:
+    """The two lists hold equal arrays, bit for bit."""
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
 def command(mode: str, workdir, sleep: float = 0.0) -> list[str]:
     """The command line that runs this worker in a new Python process."""
     return [sys.executable, os.path.abspath(__file__), mode, str(workdir), str(sleep)]

@@ -19,20 +19,9 @@ import resume_worker as worker
 
 import nnscratch as ns
 from nnscratch import keras
-from nnscratch.random import get_rng_state, set_rng_state
 
-
-@pytest.fixture(autouse=True)
-def _global_random_states():
-    saved = np.random.get_state(), random.getstate(), get_rng_state()
-    yield
-    np.random.set_state(saved[0])
-    random.setstate(saved[1])
-    set_rng_state(saved[2])
-
-
-def _same(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+# set_random_seed seeds NumPy's and Python's global generators (as Keras): put them back.
+pytestmark = pytest.mark.usefixtures("restore_random_states")
 
 
 def _keras_run(epochs: int = 4) -> tuple[list, list]:
@@ -48,7 +37,7 @@ def _same_state(a: tuple, b: tuple) -> bool:
 def test_two_seeded_keras_runs_are_bit_identical():
     weights, losses = _keras_run()
     again, again_losses = _keras_run()
-    assert _same(weights, again) and losses == again_losses
+    assert worker.same_arrays(weights, again) and losses == again_losses
 
 
 def test_another_seed_gives_another_run():
@@ -66,7 +55,7 @@ def test_another_seed_gives_another_run():
 def test_two_seeded_torch_style_runs_are_bit_identical(tmp_path):
     first, _ = worker.train_torch(tmp_path / "a")  # manual_seed, DataLoader shuffle, Dropout
     second, _ = worker.train_torch(tmp_path / "b")
-    assert _same(first, second)
+    assert worker.same_arrays(first, second)
 
 
 def test_a_seeded_run_in_a_new_process_is_bit_identical(tmp_path):
@@ -79,7 +68,7 @@ def test_a_seeded_run_in_a_new_process_is_bit_identical(tmp_path):
         assert process.wait(timeout=120) == 0
         with np.load(tmp_path / mode / "result.npz") as data:
             weights = [data[f"arr_{i}"] for i in range(len(data.files))]
-        assert _same(weights, expected[mode]), mode
+        assert worker.same_arrays(weights, expected[mode]), mode
 
 
 def test_fit_evaluate_predict_leave_numpy_and_python_global_state_alone():
@@ -114,7 +103,7 @@ def test_results_do_not_depend_on_numpy_global_state():
     np.random.seed(99)
     np.random.random(1000)
     worker.fit_keras(model, [], epochs=2)
-    assert _same(model.get_weights(), weights)
+    assert worker.same_arrays(model.get_weights(), weights)
 
 
 def test_set_random_seed_also_seeds_numpy_and_python_as_keras_does():

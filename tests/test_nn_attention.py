@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from parity import require_torch
+from parity import module_pair, require_torch
 
 import nnscratch as ns
 
@@ -14,17 +14,8 @@ nn = ns.nn
 
 
 def _pair(name, *args, **kwargs):
-    """(ours, torch's) in float64 with torch's random state copied into ours."""
-    torch = require_torch()
-    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=torch.float64)
-    ours = getattr(nn, name)(*args, **kwargs, dtype=ns.float64)
-    ours_shapes = [(k, v.shape) for k, v in ours.state_dict().items()]
-    assert ours_shapes == [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
-    with torch.no_grad():  # torch starts the biases at 0: make them count
-        for p in theirs.parameters():
-            p.add_(0.1 * torch.randn_like(p))
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    return ours, theirs
+    """(ours, torch's) in float64; torch starts the biases at 0: nudged to make them count."""
+    return module_pair(name, *args, nudge=0.1, **kwargs)
 
 
 def _to(lib, a):

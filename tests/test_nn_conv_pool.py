@@ -5,22 +5,11 @@ import math
 
 import numpy as np
 import pytest
-from parity import require_torch
+from parity import copy_torch_state, module_pair, require_torch
 
 import nnscratch as ns
 
 nn = ns.nn
-
-
-def _pair(torch, name, *args, dtype="float64", **kwargs):
-    """The same layer in both libraries, ours holding a copy of torch's parameters."""
-    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=getattr(torch, dtype))
-    ours = getattr(nn, name)(*args, **kwargs, dtype=getattr(ns, dtype))
-    assert {k: v.shape for k, v in ours.state_dict().items()} == {
-        k: tuple(v.shape) for k, v in theirs.state_dict().items()
-    }
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
-    return ours, theirs
 
 
 def _forward_backward(torch, ours, theirs, x, rng, atol=1e-10, **call):
@@ -55,14 +44,14 @@ CONV_LAYERS = [  # (layer, args, kwargs, input shape)
 @pytest.mark.parametrize(("name", "args", "kwargs", "shape"), CONV_LAYERS)
 def test_conv_layers_match_torch(rng, name, args, kwargs, shape):
     torch = require_torch()
-    ours, theirs = _pair(torch, name, *args, **kwargs)
+    ours, theirs = module_pair(name, *args, **kwargs)
     assert repr(ours) == repr(theirs)
     _forward_backward(torch, ours, theirs, rng.standard_normal(shape), rng)
 
 
 def test_conv_transpose2d_output_size_picks_the_output_padding(rng):
     torch = require_torch()
-    ours, theirs = _pair(torch, "ConvTranspose2d", 2, 3, 3, stride=3, padding=1)
+    ours, theirs = module_pair("ConvTranspose2d", 2, 3, 3, stride=3, padding=1)
     for size in [(8, 11), (1, 2, 9, 12), None]:
         _forward_backward(torch, ours, theirs, rng.standard_normal((1, 2, 3, 4)), rng,
                           output_size=size)  # fmt: skip
@@ -162,7 +151,7 @@ def test_lenet5_training_step_matches_torch_in_float32(rng):
     torch = require_torch()
     ours, theirs = _lenet(ns), _lenet(torch)
     assert list(ours.state_dict()) == list(theirs.state_dict())
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)
     x = rng.standard_normal((8, 1, 28, 28)).astype(np.float32)
     y = rng.integers(0, 10, 8)
     loss_o = nn.functional.cross_entropy(ours(ns.tensor(x)), ns.tensor(y))

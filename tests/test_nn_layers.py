@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 import pytest
-from parity import check, require_torch
+from parity import check, copy_torch_state, require_torch
 
 import nnscratch as ns
 from nnscratch.ops.linalg import linear
@@ -85,8 +85,7 @@ def test_linear_layer_matches_torch_with_copied_weights(rng, bias):
     torch = require_torch()
     theirs = torch.nn.Linear(4, 3, bias=bias, dtype=torch.float64)
     ours = nn.Linear(4, 3, bias=bias, dtype=ns.float64)
-    assert list(ours.state_dict()) == list(theirs.state_dict())
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)  # (asserts torch's names and shapes first)
     x = rng.standard_normal((2, 5, 4))
     xo, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
@@ -266,7 +265,7 @@ def _models_with_grads(rng):
     theirs = torch.nn.Sequential(torch.nn.Linear(4, 6), torch.nn.Tanh(), torch.nn.Linear(6, 2))
     theirs = theirs.double()
     ours = nn.Sequential(nn.Linear(4, 6), nn.Tanh(), nn.Linear(6, 2)).double()
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)
     x = rng.standard_normal((8, 4)) * 3
     (ours(ns.tensor(x)) ** 2).sum().backward()
     (theirs(torch.tensor(x)) ** 2).sum().backward()

@@ -4,7 +4,7 @@ and eval steps, reprs, initialisation, and error messages."""
 
 import numpy as np
 import pytest
-from parity import require_torch
+from parity import module_pair, require_torch
 
 import nnscratch as ns
 
@@ -12,17 +12,8 @@ nn = ns.nn
 
 
 def _pair(name, *args, **kwargs):
-    """(ours, torch's) of one layer in float64, with torch's state copied into ours."""
-    torch = require_torch()
-    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=torch.float64)
-    ours = getattr(nn, name)(*args, **kwargs, dtype=ns.float64)
-    ours_shapes = [(k, v.shape) for k, v in ours.state_dict().items()]
-    assert ours_shapes == [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
-    with torch.no_grad():  # non-trivial weights, so a swapped weight and bias would show
-        for p in theirs.parameters():
-            p.copy_(torch.randn_like(p))
-    ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    return ours, theirs
+    """(ours, torch's) in float64; weights nudged off 1 and biases off 0 so each one counts."""
+    return module_pair(name, *args, nudge=1.0, **kwargs)
 
 
 def _step(ours, theirs, x, rng, rtol=1e-10):

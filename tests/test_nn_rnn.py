@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
-from parity import require_torch
+from parity import copy_torch_state, require_torch
 
 import nnscratch as ns
 
@@ -38,7 +38,7 @@ def pair(mode, dtype="float64", **kwargs):
     cls, extra = MODES[mode]
     theirs = getattr(torch.nn, cls)(FEATURES, HIDDEN, **extra, **kwargs).to(getattr(torch, dtype))
     ours = getattr(nn, cls)(FEATURES, HIDDEN, **extra, **kwargs).to(dtype=getattr(ns, dtype))
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)
     return ours, theirs
 
 
@@ -151,7 +151,7 @@ def test_empty_batch_and_sizes_of_one(mode, rng):
     cls, extra = MODES[mode]
     theirs = getattr(torch.nn, cls)(1, 1, **extra, num_layers=2, bidirectional=True).double()
     ours = getattr(nn, cls)(1, 1, **extra, num_layers=2, bidirectional=True).double()
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)
     compare(ours, theirs, mode, [rng.standard_normal((1, 1, 1))], atol=1e-10)
 
 
@@ -204,7 +204,7 @@ def cell_pair(name, **kwargs):
     cls, extra, _ = CELLS[name]
     theirs = getattr(torch.nn, cls)(FEATURES, HIDDEN, **extra, **kwargs).double()
     ours = getattr(nn, cls)(FEATURES, HIDDEN, **extra, **kwargs).double()
-    ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
+    copy_torch_state(ours, theirs)
     assert [k for k in ours.state_dict()] == [k for k in theirs.state_dict()]
     return ours, theirs
 

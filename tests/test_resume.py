@@ -24,19 +24,8 @@ from nnscratch.errors import FileFormatError, InputError
 from nnscratch.random import get_rng_state, set_rng_state
 from nnscratch.utils.checkpoint import load_checkpoint, save_checkpoint
 
-
-@pytest.fixture(autouse=True)
-def _global_random_states():
-    """set_random_seed seeds NumPy's and Python's global generators (as Keras): put them back."""
-    saved = np.random.get_state(), random.getstate(), get_rng_state()
-    yield
-    np.random.set_state(saved[0])
-    random.setstate(saved[1])
-    set_rng_state(saved[2])
-
-
-def _same(a: list, b: list) -> bool:
-    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+# set_random_seed seeds NumPy's and Python's global generators (as Keras): put them back.
+pytestmark = pytest.mark.usefixtures("restore_random_states")
 
 
 class _Interrupt(keras.callbacks.Callback):
@@ -99,7 +88,9 @@ def test_sigkill_at_a_random_step_then_resume_is_bit_identical(mode, tmp_path):
     assert finish.returncode == 0
     weights, epochs_run = _result(run)
     assert 0 < epochs_run < worker.EPOCHS, f"not a resumed run: {epochs_run} epochs (delay {delay})"
-    assert _same(weights, expected), f"{mode}: resumed weights differ (killed after {delay:.3f} s)"
+    assert worker.same_arrays(weights, expected), (
+        f"{mode}: resumed weights differ (killed after {delay:.3f} s)"
+    )
     if mode == "keras":  # BackupAndRestore cleans up after success, killed saves' temporaries too
         assert not os.path.exists(run / "backup")
 
@@ -110,7 +101,7 @@ def test_backup_and_restore_resumes_bit_identically_after_a_crash(tmp_path):
     backup = keras.callbacks.BackupAndRestore(tmp_path / "backup")
     weights, history = _interrupted_keras(backup, at=5)
     assert history.epoch == list(range(5, worker.EPOCHS))  # Keras: only the remaining epochs
-    assert _same(weights, expected)
+    assert worker.same_arrays(weights, expected)
     assert not os.path.exists(tmp_path / "backup")
 
 
@@ -124,7 +115,7 @@ def test_a_restart_without_the_random_state_differs(tmp_path):
     worker.keras_model()  # the fresh process seeds again, then loads
     restored = keras.models.load_model(tmp_path / "m.keras")
     worker.fit_keras(restored, [], initial_epoch=5)
-    assert not _same(restored.get_weights(), expected)
+    assert not worker.same_arrays(restored.get_weights(), expected)
 
 
 def test_keep_checkpoint_and_foreign_files(tmp_path):
@@ -149,7 +140,7 @@ def test_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
     model = worker.keras_model()
     with pytest.warns(UserWarning, match="previous backup"):
         history = worker.fit_keras(model, [backup])
-    assert history.epoch[0] == 4 and _same(model.get_weights(), expected)
+    assert history.epoch[0] == 4 and worker.same_arrays(model.get_weights(), expected)
 
 
 def test_a_corrupt_backup_is_a_clear_error(tmp_path):
@@ -246,7 +237,7 @@ def test_model_checkpoint_keras_file_resumes_exactly(tmp_path):
     )
     restored = keras.models.load_model(path)
     restored.fit(x, y, batch_size=8, epochs=6, initial_epoch=3, shuffle=False, verbose=0)
-    assert _same(restored.get_weights(), reference.get_weights())
+    assert worker.same_arrays(restored.get_weights(), reference.get_weights())
 
 
 def test_model_checkpoint_best_weights_only_holds_the_best_epoch(tmp_path):
@@ -265,7 +256,7 @@ def test_model_checkpoint_best_weights_only_holds_the_best_epoch(tmp_path):
     assert np.argmin(losses) != len(losses) - 1, "the test needs a best epoch before the last"
     restored = _plain_model()
     restored.load_weights(path)
-    assert _same(restored.get_weights(), seen[int(np.argmin(losses))][1])
+    assert worker.same_arrays(restored.get_weights(), seen[int(np.argmin(losses))][1])
 
 
 # ---- the PyTorch-style checkpoint helper --------------------------------------------------------
@@ -297,7 +288,7 @@ def test_checkpoint_helper_restores_model_optimizer_scheduler_and_random_state(t
     assert (state["epoch"], state["best"], state["note"]) == (1, 0.5, "two steps")
     for _ in range(3):
         _step(resumed)
-    assert _same(
+    assert worker.same_arrays(
         [p.detach().numpy() for p in resumed["model"].parameters()],
         [p.detach().numpy() for p in reference["model"].parameters()],
     )
