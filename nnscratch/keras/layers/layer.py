@@ -238,8 +238,7 @@ class Layer(Module):
         ``compute_mask(inputs, mask)`` when the layer supports masking, and otherwise no mask,
         with Keras's warning that the mask is dropped. Models override it to pass masks
         between their layers."""
-        masks = [m for m in flatten(mask) if m is not None]
-        if not masks:
+        if mask is None or all(m is None for m in flatten(mask)):  # (None: the usual step)
             outputs = self(inputs, **kwargs)
             mask = None
         else:
