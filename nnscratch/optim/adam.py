@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .flat import elementwise
-from .optimizer import Optimizer, lerp_, scalar_state
+from .optimizer import Optimizer, check_range, lerp_, scalar_state
 
 
 def check_betas(betas: tuple[float, float]) -> None:
@@ -19,13 +19,10 @@ def check_betas(betas: tuple[float, float]) -> None:
 
 def check_common(lr: float, eps: float, betas: tuple[float, float], weight_decay: float) -> None:
     """Adam-family validation, in torch's order and wording."""
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    check_range("lr", lr)
+    check_range("eps", eps)
     check_betas(betas)
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+    check_range("weight_decay", weight_decay)
 
 
 class Adam(Optimizer):

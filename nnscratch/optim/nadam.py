@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam import check_common
 from .flat import elementwise
-from .optimizer import Optimizer, lerp_, scalar_state
+from .optimizer import Optimizer, check_range, lerp_, scalar_state
 
 
 class NAdam(Optimizer):
@@ -44,8 +44,7 @@ class NAdam(Optimizer):
         maximize: bool = False,
     ) -> None:
         check_common(lr, eps, betas, weight_decay)
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        check_range("momentum_decay", momentum_decay)
         defaults = {
             "lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay,
             "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,

@@ -30,6 +30,17 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+# torch's names for the hyperparameters in its "Invalid ...: value" messages.
+_LABELS = {"lr": "learning rate", "eps": "epsilon value", "rho": "rho value"}
+
+
+def check_range(name: str, value: float, high: float | None = None) -> None:
+    """torch's hyperparameter check, in torch's words ("Invalid learning rate: -1", which
+    tests compare with torch's): ``0 <= value``, and ``value <= high`` when given."""
+    if not (0.0 <= value and (high is None or value <= high)):
+        raise ValueError(f"Invalid {_LABELS.get(name, f'{name} value')}: {value}")
+
+
 def _typename(obj) -> str:
     """``torch.typename`` for our objects: 'int', 'nnscratch.autograd.tensor.Tensor'."""
     module, name = type(obj).__module__, type(obj).__qualname__
