@@ -313,3 +313,14 @@ def test_logits_form_declines_what_has_none():
     assert nk.losses.logits_form(nk.losses.get("binary_crossentropy"), "softmax") is None
     on_logits = nk.losses.BinaryCrossentropy(from_logits=True)
     assert nk.losses.logits_form(on_logits, "sigmoid") is None
+
+
+def test_nan_predictions_give_a_nan_loss():
+    """A diverged model's NaN output is a NaN loss (for TerminateOnNaN to see), as Keras's
+    formula and its TensorFlow and JAX backends give; the other samples keep their values.
+    (Keras on torch raises instead: torch's BCE refuses the NaN its clip lets through.)"""
+    y = np.array([[1.0], [0.0]], np.float32)
+    p = np.array([[np.nan], [0.3]], np.float32)
+    ours = nk.losses.BinaryCrossentropy(reduction=None)(y, ns.tensor(p)).numpy()
+    assert np.isnan(ours[0])
+    assert ours[1] == pytest.approx(-np.log(0.7), rel=1e-6)

@@ -107,3 +107,37 @@ def test_errors_name_the_function_and_what_was_expected():
         F.binary_cross_entropy(ns.tensor([-0.5, 0.5]), ns.zeros(2))
     with pytest.raises(ValueError, match="reduction must be one of .*'avg'"):
         F.binary_cross_entropy_with_logits(p, ns.zeros(2), reduction="avg")
+
+
+def _clipped_bce(epsilon, reduction):
+    """torch's spelling of the clipped BCE: clamp, then BCE (nnscratch's: the fused op)."""
+
+    def f(lib, p, y):
+        if lib is ns:
+            return ns.ops.clipped_binary_cross_entropy(p, y, epsilon, reduction=reduction)
+        return lib.nn.functional.binary_cross_entropy(
+            p.clamp(epsilon, 1 - epsilon), y, reduction=reduction
+        )
+
+    return f
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_clipped_bce_matches_torch_clamp_then_bce(reduction, rng):
+    # Probabilities inside and outside the clip, and exactly on its bounds (gradient passes).
+    p = np.concatenate([rng.uniform(0.05, 0.95, 6), [0.0, 1.0, 1e-9, 1e-3, 1 - 1e-3]])
+    y = rng.uniform(0, 1, p.shape)
+    check(_clipped_bce(1e-3, reduction), p, y, gradcheck=False)
+    inside = rng.uniform(0.05, 0.95, (3, 4))
+    check(_clipped_bce(1e-3, reduction), inside, rng.uniform(0, 1, (3, 4)))  # + gradcheck
+
+
+def test_clipped_bce_float32_as_keras_clips(rng):
+    p = np.array([0.0, 1.0, 0.5, 1e-9], dtype=np.float32)
+    y = np.array([1.0, 0.0, 1.0, 0.0], dtype=np.float32)
+    check(_clipped_bce(1e-7, "none"), p, y, atol=1e-5, rtol=1e-6)
+
+
+def test_clipped_bce_refuses_a_bad_epsilon():
+    with pytest.raises(ValueError, match="clipped_binary_cross_entropy: epsilon must be in"):
+        ns.ops.clipped_binary_cross_entropy(ns.tensor([0.5]), ns.tensor([1.0]), 0.7)

@@ -38,6 +38,15 @@ def _labels(lib, x):
 F = lambda lib: lib.nn.functional  # noqa: E731
 REAL2 = ("real", "real")
 
+
+def _clipped_bce(lib, p, y):
+    """Keras's clipped BCE: one op here, clamp then BCE in torch (p spans the clip's edges)."""
+    p = p.sigmoid() * 1.2 - 0.1  # values in (-0.1, 1.1): some are clipped
+    if lib.__name__ == "nnscratch":
+        return lib.ops.clipped_binary_cross_entropy(p, y, 0.05)
+    return F(lib).binary_cross_entropy(p.clamp(0.05, 0.95), y)
+
+
 ROWS = {
     # arithmetic
     "add": Row(lambda lib, x, y: lib.add(x, y), ("real", "real"), broadcast=True),
@@ -121,6 +130,7 @@ ROWS = {
         ("real", "prob"),
         zero=False,
     ),  # fmt: skip
+    "clipped_binary_cross_entropy": Row(_clipped_bce, ("real", "prob"), zero=False),
     "mse_loss": Row(lambda lib, x, y: F(lib).mse_loss(x, y), ("real", "real")),
     "l1_loss": Row(lambda lib, x, y: F(lib).l1_loss(x, y, reduction="sum"), ("real", "real")),
     "huber_loss": Row(lambda lib, x, y: F(lib).huber_loss(x, y, delta=0.5), ("real", "real")),

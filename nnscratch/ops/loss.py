@@ -1,4 +1,5 @@
-"""Fused losses for binary targets: BCE on probabilities, and BCE on logits.
+"""Fused losses for binary targets: BCE on probabilities (plain, and clipped as Keras has it),
+and BCE on logits.
 
 Each replaces a chain of elementwise ops (log, mul, sub, add, mean) with one node whose
 backward is the closed form; ``tests/test_ops_loss.py`` checks both against the composition
@@ -12,7 +13,11 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits"]
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "clipped_binary_cross_entropy",
+]
 
 _REDUCTIONS = ("none", "mean", "sum")
 _LOG_FLOOR = -100.0  # torch clamps log(p) and log(1 - p) here, so p = 0 or 1 stays finite
@@ -73,6 +78,35 @@ class BinaryCrossEntropy(Function):
             g = g * weight
         need_p, need_y = ctx.needs_input_grad[:2]
         grad_p = g * (p - y) / np.maximum(p * (1.0 - p), _EPSILON) if need_p else None
+        grad_y = g * (log_q - log_p) if need_y else None
+        return grad_p, grad_y, None, None
+
+
+class ClippedBinaryCrossEntropy(Function):
+    """c = clip(p, e, 1 - e);  l = -[y log c + (1 - y) log(1 - c)];
+    dl/dp = (c - y) / (c (1 - c)) where e <= p <= 1 - e, else 0 (the clip's gradient),
+    dl/dy = log(1 - c) - log c
+    Replaces: clamp, then binary_cross_entropy (Keras's BCE on probabilities, whose clip
+    keeps every log finite: no floors, no warnings)."""
+
+    @staticmethod
+    def forward(ctx, p, y, epsilon, reduction):
+        clipped = np.minimum(np.maximum(p, epsilon), 1.0 - epsilon)
+        log_p, log_q = np.log(clipped), np.log1p(-clipped)
+        loss = -(y * log_p + (1.0 - y) * log_q)
+        ctx.save_for_backward(p, y, clipped, log_p, log_q)
+        ctx.reduction = reduction
+        return _reduce(loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, y, clipped, log_p, log_q = ctx.saved_tensors
+        g = _upstream(grad, p, ctx.reduction)
+        need_p, need_y = ctx.needs_input_grad[:2]
+        grad_p = None
+        if need_p:
+            grad_p = g * (clipped - y) / (clipped * (1.0 - clipped))
+            grad_p = np.where(clipped == p, grad_p, 0)  # NaN p: no gradient either
         grad_y = g * (log_q - log_p) if need_y else None
         return grad_p, grad_y, None, None
 
@@ -149,3 +183,22 @@ def binary_cross_entropy_with_logits(
     """
     _check("binary_cross_entropy_with_logits", input, target, reduction)
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+def clipped_binary_cross_entropy(
+    input, target, epsilon: float = 1e-7, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy on probabilities clipped to ``[epsilon, 1 - epsilon]`` first, as
+    Keras computes it: one node for the clip and the loss.
+
+    >>> import nnscratch as ns
+    >>> p, y = ns.tensor([1.0, 0.2]), ns.tensor([1.0, 0.0])
+    >>> round(ns.ops.clipped_binary_cross_entropy(p, y).item(), 4)
+    0.1116
+    """
+    _check("clipped_binary_cross_entropy", input, target, reduction)
+    if not 0 <= epsilon < 0.5:
+        raise ValueError(
+            f"clipped_binary_cross_entropy: epsilon must be in [0, 0.5), received {epsilon}"
+        )
+    return ClippedBinaryCrossEntropy.apply(input, target, epsilon, reduction)

@@ -89,8 +89,7 @@ def _bce_elements(y_true, y_pred, from_logits=False, label_smoothing=0.0, reduct
     _same_shape("binary_crossentropy", y_true, y_pred)
     if from_logits:
         return ops.binary_cross_entropy_with_logits(y_pred, y_true, reduction=reduction)
-    p = ops.clamp(y_pred, EPSILON, 1.0 - EPSILON)
-    return ops.binary_cross_entropy(p, y_true, reduction=reduction)
+    return ops.clipped_binary_cross_entropy(y_pred, y_true, EPSILON, reduction=reduction)
 
 
 def _log_probabilities(y_pred: Tensor, from_logits: bool, axis: int) -> Tensor:
