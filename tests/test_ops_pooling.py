@@ -54,6 +54,26 @@ def test_max_pool2d_matches_torch(rng, kwargs):
     check(_op("max_pool2d", **kwargs), rng.standard_normal(shape))
 
 
+@pytest.mark.parametrize(
+    ("name", "shape", "args"),
+    [
+        ("max_pool2d", (2, 3, 6, 8), (2,)),
+        ("max_pool2d", (1, 2, 4, 9), ((2, 3),)),
+        ("max_pool1d", (2, 3, 8), (2,)),
+    ],
+)
+def test_max_pool_windows_that_tile_the_image(rng, name, shape, args):
+    """Stride = kernel and sizes that divide exactly: the gradient's one-product-per-tap path."""
+    check(_op(name, *args), rng.standard_normal(shape))
+
+
+def test_tiled_max_pool_passes_an_infinite_gradient_only_to_the_winner():
+    x = ns.tensor(np.array([[[[1.0, 2.0], [0.0, -1.0]]]]), requires_grad=True)
+    y = max_pool2d(x, 2)
+    (y * np.inf).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [[[[0.0, np.inf], [0.0, 0.0]]]])
+
+
 @pytest.mark.parametrize("dilation", [2, (1, 2), (2, 1)])
 def test_max_pool2d_dilation(rng, dilation):
     check(_op("max_pool2d", 2, 1, 1, dilation), rng.standard_normal((2, 2, 6, 7)))
