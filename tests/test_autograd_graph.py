@@ -54,6 +54,48 @@ def test_leaf_grads_do_not_alias_each_other():
     assert b.grad.tolist() == [1.0, 1.0]
 
 
+def test_a_leaf_copies_a_gradient_someone_else_holds():
+    """A backward that keeps the array it returns (a cache, say): the leaf gets a copy."""
+    kept = []
+
+    class Keeps(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            kept.append(grad * 2)
+            return kept[-1]
+
+    x = ns.ones(3, requires_grad=True)
+    Keeps.apply(x).sum().backward()
+    with ns.no_grad():
+        x.grad.zero_()
+    assert kept[0].tolist() == [2.0, 2.0, 2.0]
+
+
+def test_a_leaf_keeps_an_unshared_gradient_without_copying_it():
+    """As torch's AccumulateGrad: an array no one else holds becomes ``.grad`` as it is."""
+    returned = []
+
+    class Fresh(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            g = grad * 2
+            returned.append(id(g))  # (the id only: holding the array would make it shared)
+            return g
+
+    x = ns.ones(3, requires_grad=True)
+    Fresh.apply(x).sum().backward()
+    assert id(x.grad._data) == returned[0]
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
 def test_second_backward_through_freed_graph_raises():
     x = ns.tensor([1.0, 2.0], requires_grad=True)
     y = (x.exp() * x).sum()
@@ -194,5 +236,7 @@ def test_intermediate_gradients_are_freed_after_use():
     import gc
 
     gc.collect()
-    assert all(r() is None for r in Keep.refs)  # nothing keeps the intermediate arrays
+    outer, inner = Keep.refs  # backward runs the outer Keep first
+    assert outer() is None  # nothing keeps the intermediate array
+    assert inner() is x.grad._data  # the leaf's gradient, unshared, became x.grad itself
     assert y.grad_fn.saved_tensors is None  # and the graph's saved arrays are released

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import sys
 from heapq import heappop, heappush
 
 import numpy as np
 
 from . import inplace
+
+# A leaf may keep a gradient array that nothing else holds, instead of a copy (as torch's
+# AccumulateGrad steals an unshared gradient). In the loop below such an array is referenced
+# by the loop variable, zip's result tuple, the backward's returned tuple and getrefcount's
+# argument: 4. Any other holder (a second input's slot, a saved tensor, a cache) makes it more.
+# CPython 3.14 borrows some references, so the count is only trusted before it.
+_SOLE_OWNER_REFS = 4 if sys.implementation.name == "cpython" and sys.version_info < (3, 14) else 0
+_getrefcount = sys.getrefcount
 
 
 def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
@@ -38,7 +47,8 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
             if input_grad.shape != data.shape or input_grad.dtype is not data.dtype:
                 input_grad = unbroadcast(input_grad, data)
             if parent._ctx is None:
-                _accumulate(parent, input_grad)
+                sole = input_grad.base is None and _getrefcount(input_grad) <= _SOLE_OWNER_REFS
+                _accumulate(parent, input_grad, sole)
             elif parent in grads:
                 grads[parent] = grads[parent] + input_grad
             else:  # the first gradient to reach this node: schedule it
@@ -63,12 +73,13 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
     return grad
 
 
-def _accumulate(tensor, grad: np.ndarray) -> None:
+def _accumulate(tensor, grad: np.ndarray, sole_owner: bool = False) -> None:
     """Add into ``.grad`` as torch does: across uses in one graph and across backward calls."""
     if tensor.grad is None:
-        # A copy: backward may hand the same array to several inputs, and the leaf owns its
-        # grad. (The dtype already matches: gradients are cast to their input's dtype.)
-        tensor.grad = tensor._make(grad.copy(), False, None)
+        # The leaf owns its grad: a copy, unless no one else holds the array (backward may
+        # hand one array to several inputs). The dtype already matches: gradients are cast
+        # to their input's dtype.
+        tensor.grad = tensor._make(grad if sole_owner else grad.copy(), False, None)
     else:
         tensor.grad._data = tensor.grad._data + grad
 
