@@ -62,6 +62,7 @@ class SGD(Optimizer):
                 buf = state["momentum_buffer"] = g.copy()
             else:
                 buf *= momentum
-                buf += (1 - group["dampening"]) * g
+                dampening = group["dampening"]
+                buf += g if dampening == 0 else (1 - dampening) * g  # (the same: 1.0 * g is g)
             g = g + momentum * buf if group["nesterov"] else buf
         param -= group["lr"] * g
