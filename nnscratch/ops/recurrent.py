@@ -42,6 +42,12 @@ def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndar
     return rows, y.reshape(gates, steps, batch, w_ih.shape[0] // gates)
 
 
+def _gate_columns(w: np.ndarray, gates: int) -> np.ndarray:
+    """A packed (G*H, K) weight as (G, K, H), contiguous: the right operand of ``h @ w`` per
+    gate. (NumPy's stacked matmul on the transposed view is about 1.5 times slower, every step.)"""
+    return np.ascontiguousarray(_by_gate(w, gates).transpose(0, 2, 1))
+
+
 def _bias_sum(b_ih, b_hh):
     """b_ih + b_hh (either may be None): RNN and LSTM add both to the same pre-activation."""
     return b_hh if b_ih is None else b_ih if b_hh is None else b_ih + b_hh
@@ -163,7 +169,7 @@ class LSTMSequence(Function):
         bias = _bias_sum(b_ih, b_hh)
         bias = None if bias is None else bias * scale[:, 0]
         rows, acts = _project(x, w_ih * scale, bias, 4)  # pre-activations, then gates in place
-        w_t = _by_gate(w_hh * scale, 4).transpose(0, 2, 1)  # h @ w_t: (4, B, H), one per gate
+        w_t = _gate_columns(w_hh * scale, 4)  # h @ w_t: (4, B, H), one per gate
         hs, cs = _states(h0, len(x)), _states(c0, len(x))
         tanh_c, hw = np.empty_like(hs[1:]), np.empty_like(acts[:, 0])
         for t in range(len(x)):
@@ -226,7 +232,7 @@ class GRUSequence(Function):
     @np.errstate(over="ignore")
     def forward(ctx, x, h0, w_ih, w_hh, b_ih, b_hh):
         rows, acts = _project(x, w_ih, b_ih, 3)  # x W_ih^T + b_ih, then the gates in place
-        w_t = _by_gate(w_hh, 3).transpose(0, 2, 1)
+        w_t = _gate_columns(w_hh, 3)
         b = None if b_hh is None else _by_gate(b_hh, 3)[:, None]
         hs, gh_n = _states(h0, len(x)), np.empty((len(x), *h0.shape), h0.dtype)
         gh = np.empty_like(acts[:, 0])
