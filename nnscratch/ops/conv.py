@@ -23,12 +23,11 @@ from .im2col import (
     expand,
     from_grid,
     plan,
-    recycled,
-    scratch,
     to_flat,
     to_grid,
     windows,
 )
+from .workspace import recycled, scratch
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 

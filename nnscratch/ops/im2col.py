@@ -12,24 +12,22 @@ Output ``(ho, wo)`` is grid column ``ho * pitch + wo``. The plain grid is ``(Ho,
 rather than ``Ho`` short rows (copies and adds several times faster). The columns between rows
 are junk: ``from_grid`` drops them from outputs and ``to_grid`` zeroes them in gradients.
 
-Large internal arrays reuse memory (``scratch`` for temporaries of one call, ``recycled`` for
-the im2col matrix kept until backward): a fresh multi-megabyte array costs a page fault per
-4 KiB on first write, as much time as the arithmetic on it.
+Large internal arrays reuse memory (``workspace.scratch`` for temporaries of one call,
+``workspace.recycled`` for the im2col matrix kept until backward).
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import weakref
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .workspace import scratch
+
 __all__ = [
-    "Plan", "plan", "to_flat", "windows", "col2im", "from_grid", "to_grid", "expand", "scratch",
-    "recycled",
+    "Plan", "plan", "to_flat", "windows", "col2im", "from_grid", "to_grid", "expand",
 ]  # fmt: skip
 
 _WIDE_WASTE = 1.5  # use the wide grid while it computes at most this many outputs per real one
@@ -216,61 +214,3 @@ def to_grid(g: np.ndarray, p: Plan, swap: bool = False, temporary: bool = False)
         out.fill(0)
     _grid_view(out, p, writeable=True)[...] = g
     return out
-
-
-class _Workspace(threading.local):
-    """Per-thread memory for the large temporaries of one op, reused from call to call."""
-
-    def __init__(self) -> None:
-        self.buffers: dict[str, np.ndarray] = {}
-
-
-_workspace = _Workspace()
-
-
-class _Recycler:
-    """Memory for internal arrays that outlive one call (an im2col matrix kept for backward):
-    each array gives its buffer back when it is garbage collected, for the next request."""
-
-    def __init__(self, keep: int = 4) -> None:
-        self.free: list[np.ndarray] = []
-        self.keep = keep
-        self.lock = threading.RLock()  # re-entrant: a finalizer may fire inside take()
-
-    def take(self, shape: tuple, dtype) -> np.ndarray:
-        dtype = np.dtype(dtype)
-        size = math.prod(shape) * dtype.itemsize
-        with self.lock:
-            fits = [i for i, b in enumerate(self.free) if size <= b.size <= 2 * size]
-            best = min(fits, key=lambda i: self.free[i].size) if fits else None
-            buffer = np.empty(max(size, 1), np.uint8) if best is None else self.free.pop(best)
-        array = buffer[:size].view(dtype).reshape(shape)
-        weakref.finalize(array, self._give_back, buffer)
-        return array
-
-    def _give_back(self, buffer: np.ndarray) -> None:
-        with self.lock:
-            if len(self.free) < self.keep:
-                self.free.append(buffer)
-
-
-_recycler = _Recycler()
-
-
-def recycled(shape: tuple, dtype) -> np.ndarray:
-    """An uninitialised array in memory that a dead predecessor gave back (fresh memory costs a
-    page fault per 4 KiB on first write). Only for arrays kept internal: a view taken of it must
-    not outlive it, as its memory is handed out again as soon as it dies."""
-    return _recycler.take(shape, dtype)
-
-
-def scratch(role: str, shape: tuple, dtype) -> np.ndarray:
-    """An uninitialised array for a temporary that dies inside one op, in memory reused by the
-    next request for the same ``role``. Fresh multi-megabyte arrays cost a page fault per 4 KiB
-    when first written (often as much as the arithmetic); reused ones are already mapped."""
-    dtype = np.dtype(dtype)
-    size = math.prod(shape) * dtype.itemsize
-    buffer = _workspace.buffers.get(role)
-    if buffer is None or buffer.size < size:
-        buffer = _workspace.buffers[role] = np.empty(max(size, 1), np.uint8)
-    return buffer[:size].view(dtype).reshape(shape)

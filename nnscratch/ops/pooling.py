@@ -15,7 +15,8 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .creation import from_numpy
-from .im2col import Plan, col2im, expand, from_grid, plan, scratch, to_flat, to_grid, windows
+from .im2col import Plan, col2im, expand, from_grid, plan, to_flat, to_grid, windows
+from .workspace import scratch
 
 __all__ = [
     "max_pool1d", "max_pool2d", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",

@@ -1,0 +1,91 @@
+"""Memory for the large internal arrays of ops, reused from call to call.
+
+A fresh multi-megabyte NumPy array costs a page fault per 4 KiB when first written, often as
+much time as the arithmetic on it, and freeing it hands the pages back to the system. Ops
+that make such arrays on every call take them here instead: ``scratch`` for a temporary that
+dies inside one call, ``recycled`` for an array kept until backward.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import weakref
+
+import numpy as np
+
+__all__ = ["scratch", "recycled"]
+
+
+class _Workspace(threading.local):
+    """Per-thread memory for the large temporaries of one op, reused from call to call."""
+
+    def __init__(self) -> None:
+        self.buffers: dict[str, np.ndarray] = {}
+
+
+_workspace = _Workspace()
+
+
+class _Loan:
+    """One buffer lent out as an array: the array is made from this object (NumPy's array
+    interface), so the array and every view of it keep the loan alive; the buffer goes back
+    only when the last of them dies."""
+
+    def __init__(self, buffer: np.ndarray, shape: tuple, dtype: np.dtype) -> None:
+        self.buffer = buffer
+        self.__array_interface__ = {
+            "data": (buffer.ctypes.data, False),
+            "shape": tuple(shape),
+            "typestr": dtype.str,
+            "version": 3,
+        }
+
+
+class _Recycler:
+    """Memory for internal arrays that outlive one call (an im2col matrix kept for backward):
+    each array gives its buffer back when it and its views are garbage collected, for the next
+    request."""
+
+    def __init__(self, keep: int = 8) -> None:
+        self.free: list[np.ndarray] = []
+        self.keep = keep
+        self.lock = threading.RLock()  # re-entrant: a finalizer may fire inside take()
+
+    def take(self, shape: tuple, dtype) -> np.ndarray:
+        dtype = np.dtype(dtype)
+        size = math.prod(shape) * dtype.itemsize
+        with self.lock:
+            fits = [i for i, b in enumerate(self.free) if size <= b.size <= 2 * size]
+            best = min(fits, key=lambda i: self.free[i].size) if fits else None
+            buffer = np.empty(max(size, 1), np.uint8) if best is None else self.free.pop(best)
+        loan = _Loan(buffer, shape, dtype)
+        weakref.finalize(loan, self._give_back, buffer)
+        return np.asarray(loan)
+
+    def _give_back(self, buffer: np.ndarray) -> None:
+        with self.lock:
+            if len(self.free) < self.keep:
+                self.free.append(buffer)
+
+
+_recycler = _Recycler()
+
+
+def recycled(shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array in memory that a dead predecessor gave back (fresh memory costs a
+    page fault per 4 KiB on first write). Its memory is handed out again once the array and
+    every view of it are gone: for arrays an op keeps to itself (saved for backward)."""
+    return _recycler.take(shape, dtype)
+
+
+def scratch(role: str, shape: tuple, dtype) -> np.ndarray:
+    """An uninitialised array for a temporary that dies inside one op, in memory reused by the
+    next request for the same ``role``. Fresh multi-megabyte arrays cost a page fault per 4 KiB
+    when first written (often as much as the arithmetic); reused ones are already mapped."""
+    dtype = np.dtype(dtype)
+    size = math.prod(shape) * dtype.itemsize
+    buffer = _workspace.buffers.get(role)
+    if buffer is None or buffer.size < size:
+        buffer = _workspace.buffers[role] = np.empty(max(size, 1), np.uint8)
+    return buffer[:size].view(dtype).reshape(shape)
