@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .workspace import recycled, scratch
 
 __all__ = ["rnn_sequence", "lstm_sequence", "gru_sequence"]
 
@@ -35,11 +36,13 @@ def _by_gate(w: np.ndarray, gates: int) -> np.ndarray:
 def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndarray, np.ndarray]:
     """(x as (T*B, I) rows, x W_ih^T + bias gate-major as (G, T, B, H)): all steps at once."""
     steps, batch, features = x.shape
-    rows = x.reshape(steps * batch, features)  # copies only a non-contiguous x
-    y = np.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1))  # one matmul per gate
+    rows, size = x.reshape(steps * batch, features), w_ih.shape[0] // gates  # (a copy only
+    y = recycled((gates, steps, batch, size), rows.dtype)  # of a non-contiguous x)
+    flat = y.reshape(gates, steps * batch, size)  # (a view: y itself is what must live on)
+    np.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1), out=flat)  # one matmul per gate
     if bias is not None:
-        y += _by_gate(bias, gates)[:, None]
-    return rows, y.reshape(gates, steps, batch, w_ih.shape[0] // gates)
+        flat += _by_gate(bias, gates)[:, None]
+    return rows, y
 
 
 def _gate_columns(w: np.ndarray, gates: int) -> np.ndarray:
@@ -70,7 +73,7 @@ def _bias_sum(b_ih, b_hh):
 
 def _states(first: np.ndarray, steps: int) -> np.ndarray:
     """A (T + 1, B, H) buffer for a state over time, row 0 set to ``first`` (B, H)."""
-    out = np.empty((steps + 1, *first.shape), first.dtype)
+    out = recycled((steps + 1, *first.shape), first.dtype)
     out[0] = first
     return out
 
@@ -90,8 +93,8 @@ def _reciprocal_one_plus_exp_(a: np.ndarray) -> None:
 
 def _activation_slopes(acts: np.ndarray) -> np.ndarray:
     """d act / d pre-activation from gate-major activations: a (1 - a) for sigmoid gates and
-    1 - a**2 for the third gate, a tanh."""
-    slopes = np.subtract(1, acts, dtype=acts.dtype)
+    1 - a**2 for the third gate, a tanh. (In scratch memory: backward's own temporary.)"""
+    slopes = np.subtract(1, acts, out=scratch("slopes", acts.shape, acts.dtype))
     for k, (slope, act) in enumerate(zip(slopes, acts)):
         if k == 2:
             np.multiply(act, act, out=slope)
@@ -186,7 +189,7 @@ class LSTMSequence(Function):
         rows, acts = _project(x, w_ih * scale, bias, 4)  # pre-activations, then gates in place
         w_t = _gate_columns(w_hh * scale, 4)  # h @ w_t: (4, B, H), one per gate
         hs, cs = _states(h0, len(x)), _states(c0, len(x))
-        tanh_c, hw = np.empty_like(hs[1:]), np.empty_like(acts[:, 0])
+        tanh_c, hw = recycled(hs[1:].shape, hs.dtype), np.empty_like(acts[:, 0])
         for t in range(len(x)):
             a = acts[:, t]
             a += np.matmul(hs[t], w_t, out=hw)
@@ -200,7 +203,8 @@ class LSTMSequence(Function):
         rows, w_ih, acts, hs, cs, tanh_c, w_hh = ctx.saved_tensors
         d_pre = _activation_slopes(acts)
         i, f, g, o = acts
-        dc_dh = np.subtract(1, tanh_c * tanh_c)
+        dc_dh = np.multiply(tanh_c, tanh_c, out=scratch("dc_dh", tanh_c.shape, tanh_c.dtype))
+        np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o  # d c_t / d h_t through h = o tanh(c)
         d_acts, packed = np.empty_like(acts[:, 0]), _batch_major(acts[:, 0])
         dh, dc, tmp = np.zeros_like(hs[0]), grad[-1].copy(), np.empty_like(hs[0])
@@ -248,7 +252,7 @@ class GRUSequence(Function):
         rows, acts = _project(x, w_ih, b_ih, 3)  # x W_ih^T + b_ih, then the gates in place
         w_t = _gate_columns(w_hh, 3)
         b = None if b_hh is None else _by_gate(b_hh, 3)[:, None]
-        hs, gh_n = _states(h0, len(x)), np.empty((len(x), *h0.shape), h0.dtype)
+        hs, gh_n = _states(h0, len(x)), recycled((len(x), *h0.shape), h0.dtype)
         gh = np.empty_like(acts[:, 0])
         for t in range(len(x)):
             np.matmul(hs[t], w_t, out=gh)
@@ -263,7 +267,7 @@ class GRUSequence(Function):
     def backward(ctx, grad):
         rows, w_ih, acts, gh_n, hs, w_hh = ctx.saved_tensors
         d_xw = _activation_slopes(acts)
-        d_gh = np.empty_like(d_xw)
+        d_gh = scratch("d_gh", d_xw.shape, d_xw.dtype)
         d_acts, packed = np.empty_like(acts[:, 0]), _batch_major(acts[:, 0])
         dh, dh_z = np.zeros_like(hs[0]), np.empty_like(hs[0])
         for t in reversed(range(len(gh_n))):
