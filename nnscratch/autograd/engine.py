@@ -46,8 +46,12 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
             data = parent._data
             if input_grad.shape != data.shape or input_grad.dtype is not data.dtype:
                 input_grad = unbroadcast(input_grad, data)
-            if parent._ctx is None:
-                sole = input_grad.base is None and _getrefcount(input_grad) <= _SOLE_OWNER_REFS
+            if parent._ctx is None:  # a leaf; its first gradient may be kept rather than copied
+                sole = (
+                    parent.grad is None
+                    and input_grad.base is None
+                    and _getrefcount(input_grad) <= _SOLE_OWNER_REFS
+                )
                 _accumulate(parent, input_grad, sole)
             elif parent in grads:
                 grads[parent] = grads[parent] + input_grad

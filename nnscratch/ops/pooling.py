@@ -49,12 +49,8 @@ class MaxPool(Function):
             return _tiled_max_grad(ctx.arg, grad, spec).reshape(ctx.inputs[0].shape), None
         gg = to_grid(grad.reshape(spec.x4[:2] + spec.plan.out), spec.plan)
         won = ctx.arg.reshape(gg.shape) == np.arange(_taps(spec)).reshape(-1, 1, 1, 1)
-        # a product is 4x quicker than np.where, and the same unless g holds an inf or a NaN
         routed = scratch("pool", won.shape, gg.dtype)
-        if np.isfinite(gg).all():
-            np.multiply(won, gg, out=routed)
-        else:
-            np.copyto(routed, np.where(won, gg, 0))
+        _route(won, gg, routed, np.isfinite(gg).all())
         return col2im(routed, spec.plan).reshape(ctx.inputs[0].shape), None
 
 
@@ -150,15 +146,20 @@ def _tiled_max_grad(arg: np.ndarray, grad: np.ndarray, spec: Spec) -> np.ndarray
     (n, c), (ho, wo), (kh, kw) = spec.x4[:2], spec.plan.out, spec.plan.taps
     arg, g = arg.reshape(n, c, ho, wo), grad.reshape(n, c, ho, wo)
     dx = np.empty((n, c, ho, kh, wo, kw), grad.dtype)
-    finite = np.isfinite(g).all()  # (as above: the product is quicker, and the same if finite)
+    finite = np.isfinite(g).all()
     for i in range(kh):
         for j in range(kw):
-            won, out = arg == i * kw + j, dx[:, :, :, i, :, j]
-            if finite:
-                np.multiply(won, g, out=out)
-            else:
-                np.copyto(out, np.where(won, g, 0))
+            _route(arg == i * kw + j, g, dx[:, :, :, i, :, j], finite)
     return dx
+
+
+def _route(won: np.ndarray, g: np.ndarray, out: np.ndarray, finite: bool) -> None:
+    """out <- g where ``won``, else 0. A product is 4x quicker than np.where, and the same
+    when g is ``finite`` (0 * inf would be NaN)."""
+    if finite:
+        np.multiply(won, g, out=out)
+    else:
+        np.copyto(out, np.where(won, g, 0))
 
 
 def _flat_indices(arg: np.ndarray, p: Plan) -> np.ndarray:

@@ -291,9 +291,12 @@ class Layer(Module):
     def _convert_input(self, inputs) -> Tensor:
         """Array-likes become Tensors; numeric inputs take the layer's dtype (Keras autocast)."""
         x = inputs if isinstance(inputs, Tensor) else Tensor(np.asarray(inputs))
-        if self._autocast and x.dtype != self._dtype and x.dtype.kind in "biuf":
-            x = x.to(self._dtype)
-        return x
+        return x.to(self._dtype) if self._autocasts(x.dtype) else x
+
+    def _autocasts(self, dtype: np.dtype) -> bool:
+        """Whether inputs of ``dtype`` are cast to the layer's dtype: numbers of another dtype,
+        unless the layer keeps its inputs' dtype (``_autocast = False``)."""
+        return self._autocast and dtype != self._dtype and dtype.kind in "biuf"
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"

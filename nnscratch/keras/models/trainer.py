@@ -289,15 +289,9 @@ class Trainer:
         data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
         self._check_input_array(x)
         data_utils.check_training_data(self, x, y)  # NaN inputs, labels out of range
-        return [self._autocast_array(x), y, sample_weight]
-
-    def _autocast_array(self, x: np.ndarray) -> np.ndarray:
-        """``x`` in the dtype the model casts its inputs to on every call: cast once here, not
-        once a batch (the same numbers)."""
-        dtype = self._dtype
-        if self._autocast and dtype.kind == "f" and x.dtype != dtype and x.dtype.kind in "biuf":
-            return x.astype(dtype)
-        return x
+        if self._autocasts(x.dtype):  # the cast the model makes on every call, made once here
+            x = x.astype(self._dtype)
+        return [x, y, sample_weight]
 
     def _check_input_array(self, x: np.ndarray) -> None:
         """Models that know their input shape check it here (Sequential does)."""
