@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .masking import zero_where
 from .special import erf
 
 __all__ = ["sigmoid", "relu", "leaky_relu", "elu", "selu", "gelu", "silu", "softplus"]
@@ -59,7 +60,7 @@ class ReLU(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return np.where(y <= 0, 0, grad)
+        return zero_where(y <= 0, grad)
 
 
 class LeakyReLU(Function):

@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.dtypes import bool_, get_default_dtype, int64, promote
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .masking import keep_where, zero_where
 
 __all__ = [
     "exp", "log", "sqrt", "abs", "sin", "cos", "tanh",
@@ -164,14 +165,14 @@ class Clamp(Function):
         need_x, need_lo, need_hi = ctx.needs_input_grad
         above_lo = True if lo is None else x >= lo
         below_hi = True if hi is None else x <= hi
-        grad_x = np.where(above_lo & below_hi, grad, 0) if need_x else None
+        grad_x = keep_where(above_lo & below_hi, grad) if need_x else None
         grad_lo = grad_hi = None
         if need_lo:
             mask = x < lo if hi is None else (x < lo) & (lo < hi)
-            grad_lo = np.where(mask, grad, 0)
+            grad_lo = keep_where(mask, grad)
         if need_hi:
             mask = x > hi if lo is None else (x > hi) | (hi < lo)
-            grad_hi = np.where(mask, grad, 0)
+            grad_hi = keep_where(mask, grad)
         return grad_x, grad_lo, grad_hi
 
 
@@ -220,8 +221,8 @@ class Minimum(Function):
 def _split_at_ties(grad, a, b, a_loses, b_loses, needs):
     """torch halves the gradient between equal operands; NaN (no order) sends it to both."""
     shared = np.where(a == b, grad * 0.5, grad)
-    grad_a = np.where(a_loses, 0, shared) if needs[0] else None
-    grad_b = np.where(b_loses, 0, shared) if needs[1] else None
+    grad_a = zero_where(a_loses, shared) if needs[0] else None
+    grad_b = zero_where(b_loses, shared) if needs[1] else None
     return grad_a, grad_b
 
 
@@ -238,8 +239,8 @@ class Where(Function):
     def backward(ctx, grad):
         (condition,) = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad[1:]
-        grad_a = np.where(condition, grad, 0) if need_a else None
-        grad_b = np.where(condition, 0, grad) if need_b else None
+        grad_a = keep_where(condition, grad) if need_a else None
+        grad_b = zero_where(condition, grad) if need_b else None
         return None, grad_a, grad_b
 
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .masking import keep_where
 
 __all__ = [
     "binary_cross_entropy",
@@ -106,7 +107,7 @@ class ClippedBinaryCrossEntropy(Function):
         grad_p = None
         if need_p:
             grad_p = g * (clipped - y) / (clipped * (1.0 - clipped))
-            grad_p = np.where(clipped == p, grad_p, 0)  # NaN p: no gradient either
+            grad_p = keep_where(clipped == p, grad_p)  # NaN p: no gradient either
         grad_y = g * (log_q - log_p) if need_y else None
         return grad_p, grad_y, None, None
 

@@ -16,6 +16,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .creation import from_numpy
 from .im2col import Plan, col2im, expand, from_grid, plan, to_flat, to_grid, windows
+from .masking import keep_where
 from .workspace import scratch
 
 __all__ = [
@@ -50,7 +51,7 @@ class MaxPool(Function):
         gg = to_grid(grad.reshape(spec.x4[:2] + spec.plan.out), spec.plan)
         won = ctx.arg.reshape(gg.shape) == np.arange(_taps(spec)).reshape(-1, 1, 1, 1)
         routed = scratch("pool", won.shape, gg.dtype)
-        _route(won, gg, routed, np.isfinite(gg).all())
+        keep_where(won, gg, out=routed)
         return col2im(routed, spec.plan).reshape(ctx.inputs[0].shape), None
 
 
@@ -142,24 +143,14 @@ def _tiles(p: Plan) -> bool:
 def _tiled_max_grad(arg: np.ndarray, grad: np.ndarray, spec: Spec) -> np.ndarray:
     """Max pooling's input gradient when the windows tile the image: the image is then
     ``(N, C, Ho, kh, Wo, kw)`` as a plain reshape, and each tap's gradient is written straight
-    into its slice of it, one product per tap (no zeroed image to scatter into)."""
+    into its slice of it, one masked copy per tap (no zeroed image to scatter into)."""
     (n, c), (ho, wo), (kh, kw) = spec.x4[:2], spec.plan.out, spec.plan.taps
     arg, g = arg.reshape(n, c, ho, wo), grad.reshape(n, c, ho, wo)
     dx = np.empty((n, c, ho, kh, wo, kw), grad.dtype)
-    finite = np.isfinite(g).all()
     for i in range(kh):
         for j in range(kw):
-            _route(arg == i * kw + j, g, dx[:, :, :, i, :, j], finite)
+            keep_where(arg == i * kw + j, g, out=dx[:, :, :, i, :, j])
     return dx
-
-
-def _route(won: np.ndarray, g: np.ndarray, out: np.ndarray, finite: bool) -> None:
-    """out <- g where ``won``, else 0. A product is 4x quicker than np.where, and the same
-    when g is ``finite`` (0 * inf would be NaN)."""
-    if finite:
-        np.multiply(won, g, out=out)
-    else:
-        np.copyto(out, np.where(won, g, 0))
 
 
 def _flat_indices(arg: np.ndarray, p: Plan) -> np.ndarray:
