@@ -35,3 +35,32 @@ def test_scratch_is_reused_per_role_and_recycled_arrays_are_plain_arrays():
     assert not np.shares_memory(first, workspace.scratch("other-role", (8,), np.float64))
     r = workspace.recycled((3, 2), np.float64)
     assert type(r) is np.ndarray and r.flags.writeable and r.flags.c_contiguous
+
+
+def test_empty_lends_large_arrays_recycled_memory_and_small_ones_fresh():
+    large = (workspace._LARGE // 4,)  # float32 elements at the threshold
+    a = workspace.empty(large, np.float32)
+    address = a.ctypes.data
+    assert a.base is not None  # lent: made from a loan
+    del a
+    gc.collect()
+    assert workspace.empty(large, np.float32).ctypes.data == address
+    small = workspace.empty((8,), np.float32)
+    assert small.base is None and small.flags.owndata
+    z = workspace.zeros((3, workspace._LARGE // 4), np.float32)
+    assert z.shape == (3, workspace._LARGE // 4) and not z.any()
+
+
+def test_an_ops_output_in_recycled_memory_outlives_the_next_op():
+    """ReLU's output comes from the workspace: what a user keeps stays intact and unshared."""
+    import nnscratch as ns
+
+    rng = np.random.default_rng(0)
+    x1, x2 = (rng.standard_normal((256, 512)).astype(np.float32) for _ in range(2))
+    kept = ns.relu(ns.tensor(x1)).numpy()
+    view = kept[10:20]
+    del kept
+    gc.collect()
+    later = [ns.relu(ns.tensor(x2)).numpy() for _ in range(3)]
+    np.testing.assert_array_equal(view, np.maximum(x1, 0)[10:20])
+    assert not any(np.shares_memory(view, y) for y in later)

@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import workspace
 from .masking import zero_where
 from .special import erf
 
@@ -53,7 +54,7 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.maximum(x, 0)
+        y = np.maximum(x, 0, out=workspace.empty(x.shape, x.dtype))
         ctx.save_for_backward(y)
         return y
 

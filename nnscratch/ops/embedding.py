@@ -9,6 +9,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.inplace import mark_written
 from ..autograd.tensor import Tensor
+from . import workspace
 
 __all__ = ["embedding"]
 
@@ -22,7 +23,8 @@ class Embedding(Function):
         ctx.save_for_backward(ids)
         ctx.weight_shape, ctx.padding_idx = weight.shape, padding_idx
         ctx.scale_grad_by_freq = scale_grad_by_freq
-        return np.take(weight, ids, axis=0)
+        out = workspace.empty((*ids.shape, weight.shape[1]), weight.dtype)
+        return np.take(weight, ids, axis=0, out=out, mode="clip")  # ids are checked in range
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,7 +45,9 @@ def _scatter_rows(ids: np.ndarray, rows: np.ndarray, num: int, padding_idx) -> n
     """
     dim = rows.shape[1]
     out = np.zeros((num, dim), rows.dtype)
-    flat = (ids[:, None] * dim + np.arange(dim)).reshape(-1)
+    flat = workspace.empty((ids.size, dim), ids.dtype)
+    np.add(ids[:, None] * dim, np.arange(dim), out=flat)
+    flat = flat.reshape(-1)
     np.add.at(out.reshape(-1), flat, rows.reshape(-1))
     if padding_idx is not None:
         out[padding_idx] = 0

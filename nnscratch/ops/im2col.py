@@ -24,6 +24,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from . import workspace
 from .workspace import scratch
 
 __all__ = [
@@ -114,9 +115,9 @@ def to_flat(x: np.ndarray, p: Plan, fill: float = 0) -> np.ndarray:
     if p.padded == (h, w) and x.flags.c_contiguous:
         return x.reshape(*lead, h * w)
     if p.padded == (h, w):
-        flat = np.empty(x.shape, x.dtype)
+        flat = workspace.empty(x.shape, x.dtype)
     else:
-        flat = (np.zeros if fill == 0 else np.empty)((*lead, *p.padded), x.dtype)
+        flat = (workspace.zeros if fill == 0 else workspace.empty)((*lead, *p.padded), x.dtype)
         if fill != 0:
             flat.fill(fill)
     (top, _), (left, _) = p.pads
@@ -159,7 +160,7 @@ def col2im(cols: np.ndarray, p: Plan) -> np.ndarray:
     Disjoint windows (stride >= dilated kernel) take one strided copy; others one add per tap.
     """
     lead = cols.shape[1:-1]
-    flat = np.zeros(lead + (p.padded[0] * p.padded[1],), cols.dtype)
+    flat = workspace.zeros(lead + (p.padded[0] * p.padded[1],), cols.dtype)
     image = flat.reshape(lead + p.padded)
     if len(p.grid) == 2 and all(d * (k - 1) < s for k, s, d in zip(p.taps, p.stride, p.dilation)):
         target = windows(flat, p, writeable=True)  # each pixel in one window at most
@@ -193,7 +194,7 @@ def from_grid(y: np.ndarray, p: Plan, swap: bool = False, bias=None) -> np.ndarr
     view = _grid_view(y, p)
     if swap:
         view = view.transpose(1, 0, 2, 3)
-    out = np.empty(view.shape, view.dtype)
+    out = workspace.empty(view.shape, view.dtype)
     if bias is None:
         np.copyto(out, view)
     else:

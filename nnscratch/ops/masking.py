@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import workspace
+
 __all__ = ["keep_where", "zero_where"]
 
 # Integers as wide as each float, to hold its bits.
@@ -54,7 +56,8 @@ def _through(mask, grad: np.ndarray, out, drop: bool) -> np.ndarray:
             return result
         np.copyto(out, result)
         return out
-    bits = mask.astype(ints)  # 1 where the mask holds, 0 elsewhere
+    bits = workspace.empty(mask.shape, ints)
+    np.copyto(bits, mask)  # 1 where the mask holds, 0 elsewhere
     if drop:
         bits -= 1  # all-zero bits where dropped, all ones (-1) elsewhere
     else:

@@ -14,6 +14,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import workspace
 from .creation import from_numpy
 from .im2col import Plan, col2im, expand, from_grid, plan, to_flat, to_grid, windows
 from .masking import keep_where
@@ -115,7 +116,8 @@ def _max_and_argmax(x: np.ndarray, p: Plan) -> tuple[np.ndarray, np.ndarray]:
     """Each window's maximum and the tap that holds it, first of ties; a NaN beats any number
     and a later NaN an earlier one (torch's pick), so NaNs propagate."""
     cols = _columns(x, p, -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min)
-    best = cols[0].copy()
+    best = workspace.empty(cols[0].shape, cols.dtype)
+    np.copyto(best, cols[0])
     kind = np.uint8 if len(cols) < 256 else np.int32
     arg = np.zeros(best.shape, kind)
     has_nan = x.dtype.kind == "f" and bool(np.isnan(x).any())
@@ -146,7 +148,7 @@ def _tiled_max_grad(arg: np.ndarray, grad: np.ndarray, spec: Spec) -> np.ndarray
     into its slice of it, one masked copy per tap (no zeroed image to scatter into)."""
     (n, c), (ho, wo), (kh, kw) = spec.x4[:2], spec.plan.out, spec.plan.taps
     arg, g = arg.reshape(n, c, ho, wo), grad.reshape(n, c, ho, wo)
-    dx = np.empty((n, c, ho, kh, wo, kw), grad.dtype)
+    dx = workspace.empty((n, c, ho, kh, wo, kw), grad.dtype)
     for i in range(kh):
         for j in range(kw):
             keep_where(arg == i * kw + j, g, out=dx[:, :, :, i, :, j])

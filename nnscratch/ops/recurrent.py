@@ -20,6 +20,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import workspace
 from .workspace import recycled, scratch
 
 __all__ = ["rnn_sequence", "lstm_sequence", "gru_sequence"]
@@ -106,9 +107,11 @@ def _activation_slopes(acts: np.ndarray) -> np.ndarray:
 
 def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """sum_k a[k] @ b[k], accumulated in place (no (G, N, M) temporary)."""
-    out, tmp = np.dot(a[0], b[0]), None
+    shape = (a.shape[1], b.shape[2])
+    out, tmp = workspace.empty(shape, a.dtype), scratch("products", shape, a.dtype)
+    np.dot(a[0], b[0], out=out)
     for k in range(1, len(a)):
-        out += (tmp := np.dot(a[k], b[k], out=tmp))
+        out += np.dot(a[k], b[k], out=tmp)
     return out
 
 
@@ -196,7 +199,8 @@ class LSTMSequence(Function):
             _reciprocal_one_plus_exp_(a)
             _lstm_cell(*a, cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
         ctx.save_for_backward(rows, w_ih, acts, hs, cs, tanh_c, w_hh)
-        return np.concatenate((hs[1:], cs[-1:]))
+        out = workspace.empty((len(hs), *hs.shape[1:]), hs.dtype)
+        return np.concatenate((hs[1:], cs[-1:]), out=out)
 
     @staticmethod
     def backward(ctx, grad):
