@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from parity import check as _check
+from parity import require_torch
 
 import nnscratch as ns
 
@@ -132,6 +133,17 @@ def test_gelu_cdf_against_math_erf():
 def test_sigmoid_and_relu_of_integers():
     check(lambda lib, x: lib.sigmoid(x), np.array([-2, 0, 3]), grad=False, rtol=1e-6, atol=1e-7)
     check(lambda lib, x: lib.relu(x), np.array([-2, 0, 3], dtype=np.int32), grad=False)
+
+
+@pytest.mark.parametrize("size", [3, 300_000])  # (the large one writes into recycled memory)
+def test_relu_refuses_booleans_as_torch(size):
+    torch = require_torch()
+    flags = np.arange(size) % 2 == 0
+    with pytest.raises(RuntimeError, match="Boolean inputs not supported"):
+        torch.relu(torch.from_numpy(flags))
+    for call in (ns.relu, ns.Tensor.relu):
+        with pytest.raises(TypeError, match="relu: boolean inputs are not supported"):
+            call(ns.tensor(flags))
 
 
 @pytest.mark.parametrize("name", ["leaky_relu", "elu", "selu", "gelu", "silu", "softplus"])

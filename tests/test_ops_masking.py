@@ -4,10 +4,10 @@ enough for the bitwise path, with inf and NaN in the incoming gradient."""
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
 from nnscratch.ops import masking
-from tests.parity import require_torch
 
 LARGE = 4 * masking._SMALL  # above the size where np.where is used directly
 

@@ -54,7 +54,9 @@ class ReLU(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = np.maximum(x, 0, out=workspace.empty(x.shape, x.dtype))
+        if x.dtype.kind == "b":  # max(bool, 0) would be an integer: torch refuses it too
+            raise TypeError("relu: boolean inputs are not supported; convert with .float() first")
+        y = np.maximum(x, 0, out=workspace.out_like(x))
         ctx.save_for_backward(y)
         return y
 

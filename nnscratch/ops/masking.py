@@ -30,6 +30,8 @@ def keep_where(keep: np.ndarray, grad: np.ndarray, out: np.ndarray | None = None
     >>> keep_where(np.array([True, False]), np.array([np.inf, np.inf])).tolist()
     [inf, 0.0]
     """
+    if grad.size < _SMALL and out is None:
+        return np.where(keep, grad, 0)
     return _through(keep, grad, out, drop=False)
 
 
@@ -39,6 +41,8 @@ def zero_where(drop: np.ndarray, grad: np.ndarray) -> np.ndarray:
     >>> zero_where(np.array([True, False]), np.array([np.nan, np.nan])).tolist()
     [0.0, nan]
     """
+    if grad.size < _SMALL:
+        return np.where(drop, 0, grad)
     return _through(drop, grad, None, drop=True)
 
 

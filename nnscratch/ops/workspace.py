@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["scratch", "recycled", "empty", "zeros"]
+__all__ = ["scratch", "recycled", "empty", "out_like", "zeros"]
 
 
 class _Workspace(threading.local):
@@ -105,6 +105,12 @@ def empty(shape: tuple, dtype) -> np.ndarray:
     if math.prod(shape) * dtype.itemsize < _LARGE:
         return np.empty(shape, dtype)
     return _recycler.take(shape, dtype)
+
+
+def out_like(a: np.ndarray) -> np.ndarray | None:
+    """An ``out=`` for a NumPy function whose result is shaped and typed like ``a``: ``empty``'s
+    recycled memory when large, None (NumPy allocates) when small, at the cost of one check."""
+    return None if a.nbytes < _LARGE else _recycler.take(a.shape, a.dtype)
 
 
 def zeros(shape: tuple, dtype) -> np.ndarray:
