@@ -37,6 +37,10 @@ from ...optim.flat import views
 from . import clipping, schedules
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
+# The fused step pays three copies per element (variable in, gradient in, variable out) to
+# save one update call per variable; a call costs about as much as copying this many elements
+# (measured with Adam on float32: ~25 us a call, ~1.5 ns an element copied in and out).
+_FUSED_ELEMENTS_PER_VARIABLE = 16_384
 
 
 def _auto_name(class_name: str) -> str:
@@ -206,12 +210,15 @@ class Optimizer:
 
     def _flat_buffer(self, variables: list) -> np.ndarray | None:
         """The array that a fused step flattens the variables into, or None when the step
-        runs per variable: an algorithm not marked ``@elementwise``, mixed dtypes, or fewer
-        than two variables (nothing to fuse). Its index is ``len(variables)``, where each slot
-        list keeps the flat array of that slot."""
+        runs per variable: an algorithm not marked ``@elementwise``, mixed dtypes, fewer than
+        two variables (nothing to fuse), or large ones (the copies in and out would cost more
+        than the calls they save). Its index is ``len(variables)``, where each slot list keeps
+        the flat array of that slot."""
         arrays = [_array(v) for v in variables]
         fusable = getattr(type(self).update_step, "elementwise", False)
         if not fusable or len(arrays) < 2 or len({a.dtype for a in arrays}) > 1:
+            return None
+        if sum(a.size for a in arrays) > _FUSED_ELEMENTS_PER_VARIABLE * len(arrays):
             return None
         flat = np.empty(sum(a.size for a in arrays), arrays[0].dtype)
         self._index[id(flat)] = len(arrays)
