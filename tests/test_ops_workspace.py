@@ -64,3 +64,12 @@ def test_an_ops_output_in_recycled_memory_outlives_the_next_op():
     later = [ns.relu(ns.tensor(x2)).numpy() for _ in range(3)]
     np.testing.assert_array_equal(view, np.maximum(x1, 0)[10:20])
     assert not any(np.shares_memory(view, y) for y in later)
+
+
+def test_the_recycler_holds_at_most_its_byte_budget_of_free_memory():
+    recycler = workspace._Recycler(keep=8, keep_bytes=3 * 2**20)
+    arrays = [recycler.take((2**20,), np.uint8) for _ in range(5)]  # 5 MiB lent out
+    del arrays
+    gc.collect()
+    assert sum(b.size for b in recycler.free) <= 3 * 2**20
+    assert len(recycler.free) == 3  # the rest went back to the system

@@ -45,13 +45,14 @@ class _Loan:
 
 
 class _Recycler:
-    """Memory for internal arrays that outlive one call (an im2col matrix kept for backward):
-    each array gives its buffer back when it and its views are garbage collected, for the next
-    request."""
+    """Memory for arrays that outlive one call (an im2col matrix kept for backward, an op's
+    result): each array gives its buffer back when it and its views are garbage collected, for
+    the next request. What waits for reuse is bounded in count and bytes, so a finished run
+    of a large model does not hold its activations' memory."""
 
-    def __init__(self, keep: int = 8) -> None:
+    def __init__(self, keep: int = 8, keep_bytes: int = 256 * 2**20) -> None:
         self.free: list[np.ndarray] = []
-        self.keep = keep
+        self.keep, self.keep_bytes = keep, keep_bytes  # at most so many buffers, so many bytes
         self.lock = threading.RLock()  # re-entrant: a finalizer may fire inside take()
 
     def take(self, shape: tuple, dtype) -> np.ndarray:
@@ -67,7 +68,8 @@ class _Recycler:
 
     def _give_back(self, buffer: np.ndarray) -> None:
         with self.lock:
-            if len(self.free) < self.keep:
+            held = sum(b.size for b in self.free)
+            if len(self.free) < self.keep and held + buffer.size <= self.keep_bytes:
                 self.free.append(buffer)
 
 
