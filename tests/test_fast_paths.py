@@ -193,6 +193,18 @@ def test_keras_style_large_variables_step_one_by_one_without_copies():
         np.testing.assert_allclose(w.detach().numpy(), 1 - 0.01, rtol=1e-6)
 
 
+def test_torch_style_large_parameters_step_one_by_one_without_copies():
+    """The same size rule (``flat.worth_flattening``) holds for the torch-style optimizers."""
+    params = [ns.nn.Parameter(ns.ones(300, 300)), ns.nn.Parameter(ns.ones(300))]
+    opt = ns.optim.Adam(params, lr=0.01)
+    for p in params:
+        p.grad = ns.ones(*p.shape)
+    opt.step()
+    assert opt._flat_groups[0] is None
+    for p in params:
+        np.testing.assert_allclose(p.detach().numpy(), 1 - 0.01, rtol=1e-6)
+
+
 def test_keras_style_slots_are_views_that_save_and_load():
     weights = [ns.nn.Parameter(ns.ones(*s)) for s in SHAPES]
     opt = keras.optimizers.Adam(learning_rate=0.1)

@@ -207,7 +207,7 @@ def test_kept_im2col_matrices_survive_other_calls_and_a_retained_graph(rng):
     """The matrices kept for backward live in recycled memory: two graphs alive at once, and
     a graph run backward twice, must still give torch's weight gradients."""
     torch = require_torch()
-    xs = [rng.standard_normal((2, 3, 6, 5)) for _ in range(2)]
+    xs = [rng.standard_normal((8, 3, 16, 16)) for _ in range(2)]  # im2col: 27 x 2288, recycled
     w_np = rng.standard_normal((4, 3, 3, 3))
     ours = [ns.tensor(w_np, requires_grad=True) for _ in xs]
     outs = [conv2d(ns.tensor(x), w, padding=1) for x, w in zip(xs, ours)]  # both graphs alive

@@ -63,7 +63,7 @@ def test_max_pool2d_matches_torch(rng, kwargs):
     ],
 )
 def test_max_pool_windows_that_tile_the_image(rng, name, shape, args):
-    """Stride = kernel and sizes that divide exactly: the gradient's one-product-per-tap path."""
+    """Stride = kernel and sizes that divide exactly: the tiled gradient (a masked copy a tap)."""
     check(_op(name, *args), rng.standard_normal(shape))
 
 

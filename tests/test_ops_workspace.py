@@ -6,14 +6,16 @@ import numpy as np
 
 from nnscratch.ops import workspace
 
+LARGE = (4, 2**15)  # float32: 512 KiB, past the size from which ``empty`` lends recycled memory
+
 
 def test_a_recycled_buffer_waits_for_the_last_view():
-    a = workspace.recycled((4, 5), np.float32)
+    a = workspace.empty(LARGE, np.float32)
     a[...] = 1
-    view = a.reshape(20)[2:]  # NumPy's view of a view: its base is not ``a``
+    view = a.reshape(-1)[2:]  # NumPy's view of a view: its base is not ``a``
     del a
     gc.collect()
-    b = workspace.recycled((4, 5), np.float32)
+    b = workspace.empty(LARGE, np.float32)
     b[...] = 7
     assert not np.shares_memory(view, b)
     assert (view == 1).all()
@@ -21,11 +23,11 @@ def test_a_recycled_buffer_waits_for_the_last_view():
 
 def test_a_dead_arrays_buffer_is_handed_out_again():
     workspace._recycler.free.clear()  # (other tests' buffers could fit too)
-    a = workspace.recycled((64, 64), np.float32)
+    a = workspace.empty(LARGE, np.float32)
     address = a.ctypes.data
     del a
     gc.collect()
-    assert workspace.recycled((64, 64), np.float32).ctypes.data == address  # no page faults
+    assert workspace.empty(LARGE, np.float32).ctypes.data == address  # no page faults
 
 
 def test_scratch_is_reused_per_role_and_recycled_arrays_are_plain_arrays():
@@ -33,7 +35,7 @@ def test_scratch_is_reused_per_role_and_recycled_arrays_are_plain_arrays():
     again = workspace.scratch("test-role", (2, 4), np.float64)
     assert np.shares_memory(first, again)
     assert not np.shares_memory(first, workspace.scratch("other-role", (8,), np.float64))
-    r = workspace.recycled((3, 2), np.float64)
+    r = workspace.empty(LARGE, np.float64)
     assert type(r) is np.ndarray and r.flags.writeable and r.flags.c_contiguous
 
 

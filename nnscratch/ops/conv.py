@@ -27,7 +27,7 @@ from .im2col import (
     to_grid,
     windows,
 )
-from .workspace import recycled, scratch
+from .workspace import empty, scratch
 
 __all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
 
@@ -40,7 +40,7 @@ def im2col(x: np.ndarray, p: Plan, groups: int) -> np.ndarray:
     n, rows = x.shape[0], x.shape[1] // groups * p.taps[0] * p.taps[1]
     win = windows(to_flat(x.transpose(1, 0, 2, 3), p), p)  # (C, N, kh, kw, *grid)
     win = win.transpose(0, 2, 3, 1, *range(4, win.ndim))  # (C, kh, kw, N, *grid)
-    cols = recycled((groups, rows, n * p.columns), x.dtype)  # kept until backward
+    cols = empty((groups, rows, n * p.columns), x.dtype)  # kept until backward
     np.copyto(cols.reshape(win.shape), win)  # the one copy
     return cols
 

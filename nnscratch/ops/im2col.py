@@ -13,7 +13,7 @@ rather than ``Ho`` short rows (copies and adds several times faster). The column
 are junk: ``from_grid`` drops them from outputs and ``to_grid`` zeroes them in gradients.
 
 Large internal arrays reuse memory (``workspace.scratch`` for temporaries of one call,
-``workspace.recycled`` for the im2col matrix kept until backward).
+``workspace.empty`` for the im2col matrix kept until backward and for results).
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from . import workspace
-from .workspace import recycled, scratch
+from .workspace import empty, scratch
 
 __all__ = ["rnn_sequence", "lstm_sequence", "gru_sequence"]
 
@@ -38,7 +37,7 @@ def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndar
     """(x as (T*B, I) rows, x W_ih^T + bias gate-major as (G, T, B, H)): all steps at once."""
     steps, batch, features = x.shape
     rows, size = x.reshape(steps * batch, features), w_ih.shape[0] // gates  # (a copy only
-    y = recycled((gates, steps, batch, size), rows.dtype)  # of a non-contiguous x)
+    y = empty((gates, steps, batch, size), rows.dtype)  # of a non-contiguous x)
     flat = y.reshape(gates, steps * batch, size)  # (a view: y itself is what must live on)
     np.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1), out=flat)  # one matmul per gate
     if bias is not None:
@@ -53,7 +52,7 @@ def _gate_columns(w: np.ndarray, gates: int) -> np.ndarray:
 
 
 def _batch_major(gate_major: np.ndarray) -> np.ndarray:
-    """A scratch (B, G, H) buffer for one step's gate-major (G, B, H) values."""
+    """A (B, G, H) buffer for one step's gate-major (G, B, H) values, packed batch-major."""
     gates, batch, size = gate_major.shape
     return np.empty((batch, gates, size), gate_major.dtype)
 
@@ -74,7 +73,7 @@ def _bias_sum(b_ih, b_hh):
 
 def _states(first: np.ndarray, steps: int) -> np.ndarray:
     """A (T + 1, B, H) buffer for a state over time, row 0 set to ``first`` (B, H)."""
-    out = recycled((steps + 1, *first.shape), first.dtype)
+    out = empty((steps + 1, *first.shape), first.dtype)
     out[0] = first
     return out
 
@@ -108,7 +107,7 @@ def _activation_slopes(acts: np.ndarray) -> np.ndarray:
 def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """sum_k a[k] @ b[k], accumulated in place (no (G, N, M) temporary)."""
     shape = (a.shape[1], b.shape[2])
-    out, tmp = workspace.empty(shape, a.dtype), scratch("products", shape, a.dtype)
+    out, tmp = empty(shape, a.dtype), scratch("products", shape, a.dtype)
     np.dot(a[0], b[0], out=out)
     for k in range(1, len(a)):
         out += np.dot(a[k], b[k], out=tmp)
@@ -192,14 +191,14 @@ class LSTMSequence(Function):
         rows, acts = _project(x, w_ih * scale, bias, 4)  # pre-activations, then gates in place
         w_t = _gate_columns(w_hh * scale, 4)  # h @ w_t: (4, B, H), one per gate
         hs, cs = _states(h0, len(x)), _states(c0, len(x))
-        tanh_c, hw = recycled(hs[1:].shape, hs.dtype), np.empty_like(acts[:, 0])
+        tanh_c, hw = empty(hs[1:].shape, hs.dtype), np.empty_like(acts[:, 0])
         for t in range(len(x)):
             a = acts[:, t]
             a += np.matmul(hs[t], w_t, out=hw)
             _reciprocal_one_plus_exp_(a)
             _lstm_cell(*a, cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
         ctx.save_for_backward(rows, w_ih, acts, hs, cs, tanh_c, w_hh)
-        out = workspace.empty((len(hs), *hs.shape[1:]), hs.dtype)
+        out = empty((len(hs), *hs.shape[1:]), hs.dtype)
         return np.concatenate((hs[1:], cs[-1:]), out=out)
 
     @staticmethod
@@ -256,7 +255,7 @@ class GRUSequence(Function):
         rows, acts = _project(x, w_ih, b_ih, 3)  # x W_ih^T + b_ih, then the gates in place
         w_t = _gate_columns(w_hh, 3)
         b = None if b_hh is None else _by_gate(b_hh, 3)[:, None]
-        hs, gh_n = _states(h0, len(x)), recycled((len(x), *h0.shape), h0.dtype)
+        hs, gh_n = _states(h0, len(x)), empty((len(x), *h0.shape), h0.dtype)
         gh = np.empty_like(acts[:, 0])
         for t in range(len(x)):
             np.matmul(hs[t], w_t, out=gh)

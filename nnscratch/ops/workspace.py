@@ -3,8 +3,8 @@
 A fresh multi-megabyte NumPy array costs a page fault per 4 KiB when first written, often as
 much time as the arithmetic on it, and freeing it hands the pages back to the system. Ops
 that make such arrays on every call take them here instead: ``scratch`` for a temporary that
-dies inside one call, ``recycled`` for an array kept until backward, ``empty``/``zeros`` for
-a result of any size (recycled memory when large). (A gradient bound for a leaf's ``.grad``
+dies inside one call, ``empty``/``zeros`` for an array that outlives it (kept for backward, or
+the op's result), in recycled memory when large. (A gradient bound for a leaf's ``.grad``
 is better left fresh: the engine keeps an array it owns outright, and copies a lent one.)
 """
 
@@ -16,7 +16,7 @@ import weakref
 
 import numpy as np
 
-__all__ = ["scratch", "recycled", "empty", "out_like", "zeros"]
+__all__ = ["scratch", "empty", "out_like", "zeros"]
 
 
 class _Workspace(threading.local):
@@ -50,7 +50,7 @@ class _Recycler:
     the next request. What waits for reuse is bounded in count and bytes, so a finished run
     of a large model does not hold its activations' memory."""
 
-    def __init__(self, keep: int = 8, keep_bytes: int = 256 * 2**20) -> None:
+    def __init__(self, keep: int = 32, keep_bytes: int = 256 * 2**20) -> None:
         self.free: list[np.ndarray] = []
         self.keep, self.keep_bytes = keep, keep_bytes  # at most so many buffers, so many bytes
         self.lock = threading.RLock()  # re-entrant: a finalizer may fire inside take()
@@ -73,18 +73,11 @@ class _Recycler:
                 self.free.append(buffer)
 
 
-_recycler = _Recycler(keep=32)
+_recycler = _Recycler()
 
 # From this size on, fresh memory costs more in page faults than a recycled buffer's bookkeeping
 # (~9 us): 64 pages of 4 KiB.
 _LARGE = 256 * 1024
-
-
-def recycled(shape: tuple, dtype) -> np.ndarray:
-    """An uninitialised array in memory that a dead predecessor gave back (fresh memory costs a
-    page fault per 4 KiB on first write). Its memory is handed out again once the array and
-    every view of it are gone: for arrays an op keeps to itself (saved for backward)."""
-    return _recycler.take(shape, dtype)
 
 
 def scratch(role: str, shape: tuple, dtype) -> np.ndarray:
@@ -100,9 +93,11 @@ def scratch(role: str, shape: tuple, dtype) -> np.ndarray:
 
 
 def empty(shape: tuple, dtype) -> np.ndarray:
-    """An uninitialised array for an op's result: large ones in recycled memory (glibc hands
-    freed multi-megabyte blocks back to the system, so each step would fault them in again),
-    small ones from ``np.empty``. Safe for arrays returned to users: see ``recycled``."""
+    """An uninitialised array that outlives the op (kept for backward, or its result): a large
+    one in memory that a dead predecessor gave back (glibc hands freed multi-megabyte blocks
+    back to the system, so each step would fault them in again), a small one from
+    ``np.empty``. Its memory is handed out again only once it and every view of it are gone,
+    so it is safe to return to users."""
     dtype = np.dtype(dtype)
     if math.prod(shape) * dtype.itemsize < _LARGE:
         return np.empty(shape, dtype)

@@ -2,8 +2,9 @@
 
 Small models are bound by the cost of each NumPy call, and an optimizer makes the same dozen
 calls for every parameter. When the update is elementwise (``@elementwise``), every parameter
-of a group has a gradient, they share a dtype and their scalar state (the step count) agrees,
-``FlatGroup`` runs the update once on flat arrays instead, as torch's ``foreach`` path does.
+of a group has a gradient, they share a dtype, their scalar state (the step count) agrees
+and they are small (``worth_flattening``), ``FlatGroup`` runs the update once on flat
+arrays instead, as torch's ``foreach`` path does.
 Each state array becomes a view of one flat array per name, so the state dict shows the same
 arrays; each element goes through the same operations, so the numbers are the same.
 """
@@ -14,7 +15,12 @@ import operator
 
 import numpy as np
 
-__all__ = ["FlatGroup", "elementwise", "views"]
+__all__ = ["FlatGroup", "elementwise", "views", "worth_flattening"]
+
+# Flattening pays three copies per element (parameter in, gradient in, parameter out) to save
+# one update call per parameter; a call costs about as much as copying this many elements
+# (measured with Adam on float32: ~25 us a call, ~1.5 ns an element copied in and out).
+_ELEMENTS_PER_CALL = 16_384
 
 
 def elementwise(update):
@@ -23,6 +29,12 @@ def elementwise(update):
     whole group. A subclass overriding the update without this mark runs per parameter."""
     update.elementwise = True
     return update
+
+
+def worth_flattening(arrays: list[np.ndarray]) -> bool:
+    """Whether one update on ``arrays`` flattened beats one update each: there are two or
+    more, and they are small enough that the copies cost less than the calls they save."""
+    return len(arrays) > 1 and sum(a.size for a in arrays) <= _ELEMENTS_PER_CALL * len(arrays)
 
 
 def views(flat: np.ndarray, arrays: list[np.ndarray]) -> list[np.ndarray]:
@@ -56,7 +68,8 @@ class FlatGroup:
     @classmethod
     def build(cls, params: list, states: list[dict]) -> FlatGroup | None:
         """Flatten ``params`` and their (initialised) state, or None if they do not fit."""
-        scalars = _scalar_state(params, states) if len(params) > 1 else None
+        worth = worth_flattening([p._data for p in params])
+        scalars = _scalar_state(params, states) if worth else None
         if scalars is None:
             return None
         arrays = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _array, elementwise
+from ...optim.flat import elementwise
+from .optimizer import Optimizer, _array
 
 
 class Nadam(Optimizer):

@@ -33,14 +33,10 @@ import numpy as np
 
 from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
-from ...optim.flat import views
+from ...optim.flat import views, worth_flattening
 from . import clipping, schedules
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
-# The fused step pays three copies per element (variable in, gradient in, variable out) to
-# save one update call per variable; a call costs about as much as copying this many elements
-# (measured with Adam on float32: ~25 us a call, ~1.5 ns an element copied in and out).
-_FUSED_ELEMENTS_PER_VARIABLE = 16_384
 
 
 def _auto_name(class_name: str) -> str:
@@ -64,15 +60,6 @@ def _gradient_array(gradient, variable) -> np.ndarray:
             f"Gradient of shape {data.shape} does not match its variable's shape {value.shape}"
         )
     return data if data.dtype == value.dtype else data.astype(value.dtype)
-
-
-def elementwise(update_step):
-    """Mark an ``update_step`` whose maths is elementwise in the variable, its gradient and its
-    slots (no reduction, no reshape): the optimizer may then run it once on all variables
-    flattened into one array. A subclass that overrides ``update_step`` without this mark
-    gets one call per variable."""
-    update_step.elementwise = True
-    return update_step
 
 
 def _check_learning_rate(learning_rate) -> None:
@@ -216,9 +203,7 @@ class Optimizer:
         the flat array of that slot."""
         arrays = [_array(v) for v in variables]
         fusable = getattr(type(self).update_step, "elementwise", False)
-        if not fusable or len(arrays) < 2 or len({a.dtype for a in arrays}) > 1:
-            return None
-        if sum(a.size for a in arrays) > _FUSED_ELEMENTS_PER_VARIABLE * len(arrays):
+        if not fusable or not worth_flattening(arrays) or len({a.dtype for a in arrays}) > 1:
             return None
         flat = np.empty(sum(a.size for a in arrays), arrays[0].dtype)
         self._index[id(flat)] = len(arrays)
