@@ -10,8 +10,10 @@ Weights pack the gates along their first dimension in torch's order: LSTM ``(i, 
 GRU ``(r, z, n)``. Shapes: ``input`` (T, B, I); ``h0``, ``c0`` (B, H); ``w_ih`` (G*H, I);
 ``w_hh`` (G*H, H); ``b_ih``, ``b_hh`` (G*H,), for G gates, hidden size H, T steps, batch B.
 Inside, gate values are kept gate-major, (G, T, B, H), so that each gate of each step is one
-contiguous (B, H) block: NumPy runs elementwise ops on those several times faster than on the
-column slices of a (B, G*H) array.
+contiguous (B, H) block: NumPy runs elementwise ops on those about twice as fast as on the
+column slices of a (B, G*H) array. Backward writes the pre-activation gradients batch-major,
+(T, B, G*H): each step's row block is the left operand of one matmul with W_hh, and over all
+steps they give each weight gradient in one matmul, already in torch's packed layout.
 """
 
 from __future__ import annotations
@@ -47,23 +49,15 @@ def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndar
 
 def _gate_columns(w: np.ndarray, gates: int) -> np.ndarray:
     """A packed (G*H, K) weight as (G, K, H), contiguous: the right operand of ``h @ w`` per
-    gate. (NumPy's stacked matmul on the transposed view is about 1.5 times slower, every step.)"""
+    gate, each gate's result a contiguous (B, H) block. (One (B, K) @ (K, G*H) matmul is
+    quicker by itself, but the cell's elementwise ops on its column slices lose more.)"""
     return np.ascontiguousarray(_by_gate(w, gates).transpose(0, 2, 1))
 
 
-def _batch_major(gate_major: np.ndarray) -> np.ndarray:
-    """A (B, G, H) buffer for one step's gate-major (G, B, H) values, packed batch-major."""
-    gates, batch, size = gate_major.shape
-    return np.empty((batch, gates, size), gate_major.dtype)
-
-
-def _back_through_w_hh(d: np.ndarray, w_hh: np.ndarray, packed: np.ndarray, out: np.ndarray):
-    """out <- sum over gates of d[k] @ W_hh(k), the gradient reaching h_{t-1}: the gate-major
-    d (G, B, H) packed batch-major into ``packed`` (B, G, H), then one (B, G*H) @ (G*H, H)
-    matmul with the packed weight (a fifth quicker than G matmuls and their sum)."""
-    np.copyto(packed, d.transpose(1, 0, 2))
-    batch, gates, size = packed.shape
-    return np.dot(packed.reshape(batch, gates * size), w_hh, out=out)
+def _gate_view(packed: np.ndarray, gates: int) -> np.ndarray:
+    """A batch-major (B, G*H) array seen gate-major as (G, B, H): a strided view."""
+    batch, width = packed.shape
+    return packed.reshape(batch, gates, width // gates).transpose(1, 0, 2)
 
 
 def _bias_sum(b_ih, b_hh):
@@ -104,34 +98,24 @@ def _activation_slopes(acts: np.ndarray) -> np.ndarray:
     return slopes
 
 
-def _sum_of_products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """sum_k a[k] @ b[k], accumulated in place (no (G, N, M) temporary)."""
-    shape = (a.shape[1], b.shape[2])
-    out, tmp = empty(shape, a.dtype), scratch("products", shape, a.dtype)
-    np.dot(a[0], b[0], out=out)
-    for k in range(1, len(a)):
-        out += np.dot(a[k], b[k], out=tmp)
-    return out
-
-
 def _grads(needs, rows, w_ih, d_ih, hs, d_hh, d_states) -> tuple:
     """Gradients of (input, *states, w_ih, w_hh, b_ih, b_hh), as flagged by ``needs``, from
-    the gate-major pre-activation gradients of the input side ``d_ih`` and the recurrent side
-    ``d_hh`` (one array for RNN and LSTM): a matmul per gate over all steps at once."""
-    gates, steps, batch, size = d_ih.shape
-    g_ih, g_hh = (d.reshape(gates, steps * batch, size) for d in (d_ih, d_hh))
-    h_prev = hs[:-1].reshape(steps * batch, size)
+    the batch-major (T, B, G*H) pre-activation gradients of the input side ``d_ih`` and the
+    recurrent side ``d_hh`` (one array for RNN and LSTM): one matmul each over all steps, whose
+    weight gradients come out in torch's packed (G*H, K) layout."""
+    steps, batch, width = d_ih.shape
+    g_ih, g_hh = (d.reshape(steps * batch, width) for d in (d_ih, d_hh))
+    h_prev = hs[:-1].reshape(steps * batch, hs.shape[2])
     need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = needs[0], *needs[-4:]
-    d_x = _sum_of_products(g_ih, _by_gate(w_ih, gates)) if need_x else None
-    d_w_ih = np.matmul(g_ih.transpose(0, 2, 1), rows) if need_w_ih else None
-    d_w_hh = np.matmul(g_hh.transpose(0, 2, 1), h_prev) if need_w_hh else None
-    d_b_ih = g_ih.sum(axis=1) if need_b_ih else None
-    d_b_hh = (d_b_ih if need_b_ih and d_hh is d_ih else g_hh.sum(axis=1)) if need_b_hh else None
-    d_x = None if d_x is None else d_x.reshape(steps, batch, rows.shape[1])
-    # gate-major back to torch's packed layout: (G, H, K) -> (G*H, K), (G, H) -> (G*H,)
-    d_ws = [None if d is None else d.reshape(gates * size, d.shape[2]) for d in (d_w_ih, d_w_hh)]
-    d_bs = [None if d is None else d.reshape(-1) for d in (d_b_ih, d_b_hh)]
-    return d_x, *d_states, *d_ws, *d_bs
+    d_x = None
+    if need_x:
+        d_x = np.dot(g_ih, w_ih, out=empty((steps * batch, w_ih.shape[1]), g_ih.dtype))
+        d_x = d_x.reshape(steps, batch, w_ih.shape[1])
+    d_w_ih = np.dot(g_ih.T, rows) if need_w_ih else None
+    d_w_hh = np.dot(g_hh.T, h_prev) if need_w_hh else None
+    d_b_ih = g_ih.sum(axis=0) if need_b_ih else None
+    d_b_hh = (d_b_ih if need_b_ih and d_hh is d_ih else g_hh.sum(axis=0)) if need_b_hh else None
+    return d_x, *d_states, d_w_ih, d_w_hh, d_b_ih, d_b_hh
 
 
 # ---- the ops -----------------------------------------------------------------------------------
@@ -168,7 +152,6 @@ class RNNSequence(Function):
             dh += grad[t]
             d_pre[t] *= dh
             np.dot(d_pre[t], w_hh, out=dh)
-        d_pre = d_pre[None]  # one gate
         return None, *_grads(ctx.needs_input_grad[1:], rows, w_ih, d_pre, hs, d_pre, (dh,))
 
 
@@ -204,20 +187,20 @@ class LSTMSequence(Function):
     @staticmethod
     def backward(ctx, grad):
         rows, w_ih, acts, hs, cs, tanh_c, w_hh = ctx.saved_tensors
-        d_pre = _activation_slopes(acts)
+        slopes = _activation_slopes(acts)
         i, f, g, o = acts
         dc_dh = np.multiply(tanh_c, tanh_c, out=scratch("dc_dh", tanh_c.shape, tanh_c.dtype))
         np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o  # d c_t / d h_t through h = o tanh(c)
-        d_acts, packed = np.empty_like(acts[:, 0]), _batch_major(acts[:, 0])
+        d_pre = scratch("d_pre", (len(tanh_c), *hs.shape[1:-1], len(w_hh)), hs.dtype)
+        d_acts = np.empty_like(acts[:, 0])
         dh, dc, tmp = np.zeros_like(hs[0]), grad[-1].copy(), np.empty_like(hs[0])
         for t in reversed(range(len(tanh_c))):
             dh += grad[t]
             dc += np.multiply(dh, dc_dh[t], out=tmp)
             _lstm_cell_backward(i[t], f[t], g[t], cs[t], tanh_c[t], dh, dc, d_acts)
-            d = d_pre[:, t]
-            d *= d_acts
-            _back_through_w_hh(d, w_hh, packed, dh)
+            np.multiply(slopes[:, t], d_acts, out=_gate_view(d_pre[t], 4))
+            np.dot(d_pre[t], w_hh, out=dh)  # the gradient reaching h_{t-1}
         return _grads(ctx.needs_input_grad, rows, w_ih, d_pre, hs, d_pre, (dh, dc))
 
 
@@ -269,14 +252,16 @@ class GRUSequence(Function):
     @staticmethod
     def backward(ctx, grad):
         rows, w_ih, acts, gh_n, hs, w_hh = ctx.saved_tensors
-        d_xw = _activation_slopes(acts)
-        d_gh = scratch("d_gh", d_xw.shape, d_xw.dtype)
-        d_acts, packed = np.empty_like(acts[:, 0]), _batch_major(acts[:, 0])
+        slopes = _activation_slopes(acts)
+        shape = (len(gh_n), *hs.shape[1:-1], len(w_hh))  # batch-major (T, B, 3H)
+        d_xw, d_gh = scratch("d_xw", shape, hs.dtype), scratch("d_gh", shape, hs.dtype)
+        d_acts = np.empty_like(acts[:, 0])
         dh, dh_z = np.zeros_like(hs[0]), np.empty_like(hs[0])
         for t in reversed(range(len(gh_n))):
             dh += grad[t]
-            _gru_cell_backward(acts[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, d_xw[:, t], d_gh[:, t])
-            _back_through_w_hh(d_gh[:, t], w_hh, packed, dh)
+            by_gate = _gate_view(d_xw[t], 3), _gate_view(d_gh[t], 3)
+            _gru_cell_backward(acts[:, t], slopes[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, *by_gate)
+            np.dot(d_gh[t], w_hh, out=dh)
             dh += dh_z
         return _grads(ctx.needs_input_grad, rows, w_ih, d_xw, hs, d_gh, (dh,))
 
@@ -293,18 +278,18 @@ def _gru_cell(a, gh, h_prev, h) -> None:
     h += n
 
 
-def _gru_cell_backward(a, gh_n, h_prev, dh, d_acts, dh_z, d_xw, d_gh) -> None:
-    """d_xw (holding the gates' slopes) <- dL/d xw;  d_gh <- dL/d gh;  dh_z <- dh z, the part
-    of dL/dh_{t-1} that skips W_hh."""
+def _gru_cell_backward(a, slopes, gh_n, h_prev, dh, d_acts, dh_z, d_xw, d_gh) -> None:
+    """d_xw <- dL/d xw;  d_gh <- dL/d gh;  dh_z <- dh z, the part of dL/dh_{t-1} that skips
+    W_hh. (``slopes``: the gates' d act / d pre-activation.)"""
     r, z, n = a
     dr, dz, dn = d_acts
     np.multiply(dh, z, out=dh_z)
     np.subtract(dh, dh_z, out=dn)
     np.subtract(h_prev, n, out=dz)
     dz *= dh
-    d_xw[1:] *= d_acts[1:]  # now the pre-activation gradients of z and n
+    np.multiply(slopes[1:], d_acts[1:], out=d_xw[1:])  # the pre-activation gradients of z, n
     np.multiply(d_xw[2], gh_n, out=dr)
-    d_xw[0] *= dr
+    np.multiply(slopes[0], dr, out=d_xw[0])
     d_gh[:2] = d_xw[:2]
     np.multiply(d_xw[2], r, out=d_gh[2])
 
