@@ -47,11 +47,18 @@ def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndar
     return rows, y
 
 
-def _gate_columns(w: np.ndarray, gates: int) -> np.ndarray:
-    """A packed (G*H, K) weight as (G, K, H), contiguous: the right operand of ``h @ w`` per
-    gate, each gate's result a contiguous (B, H) block. (One (B, K) @ (K, G*H) matmul is
-    quicker by itself, but the cell's elementwise ops on its column slices lose more.)"""
-    return np.ascontiguousarray(_by_gate(w, gates).transpose(0, 2, 1))
+def _gate_columns(w: np.ndarray, gates: int, scale: np.ndarray | None = None) -> np.ndarray:
+    """A packed (G*H, K) weight (times ``scale``, one factor per row) as (G, K, H), contiguous,
+    in scratch memory: the right operand of ``h @ w`` per gate, each gate's result a contiguous
+    (B, H) block. (One (B, K) @ (K, G*H) matmul is quicker by itself, but the cell's
+    elementwise ops on its column slices lose more.)"""
+    columns = _by_gate(w, gates).transpose(0, 2, 1)
+    out = scratch("gate_columns", columns.shape, w.dtype)
+    if scale is None:
+        np.copyto(out, columns)
+    else:
+        np.multiply(columns, _by_gate(scale, gates).transpose(0, 2, 1), out=out)
+    return out
 
 
 def _gate_view(packed: np.ndarray, gates: int) -> np.ndarray:
@@ -171,8 +178,9 @@ class LSTMSequence(Function):
         scale = np.array([-1, -1, -2, -1], w_hh.dtype).repeat(len(w_hh) // 4)[:, None]
         bias = _bias_sum(b_ih, b_hh)
         bias = None if bias is None else bias * scale[:, 0]
-        rows, acts = _project(x, w_ih * scale, bias, 4)  # pre-activations, then gates in place
-        w_t = _gate_columns(w_hh * scale, 4)  # h @ w_t: (4, B, H), one per gate
+        scaled = np.multiply(w_ih, scale, out=scratch("w_ih", w_ih.shape, w_ih.dtype))
+        rows, acts = _project(x, scaled, bias, 4)  # pre-activations, then gates in place
+        w_t = _gate_columns(w_hh, 4, scale)  # h @ w_t: (4, B, H), one per gate
         hs, cs = _states(h0, len(x)), _states(c0, len(x))
         tanh_c, hw = empty(hs[1:].shape, hs.dtype), np.empty_like(acts[:, 0])
         for t in range(len(x)):
