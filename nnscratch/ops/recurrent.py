@@ -62,9 +62,9 @@ def _gate_columns(w: np.ndarray, gates: int, scale: np.ndarray | None = None) ->
 
 
 def _gate_view(packed: np.ndarray, gates: int) -> np.ndarray:
-    """A batch-major (B, G*H) array seen gate-major as (G, B, H): a strided view."""
-    batch, width = packed.shape
-    return packed.reshape(batch, gates, width // gates).transpose(1, 0, 2)
+    """Batch-major (..., G*H) values seen gate-major as (G, ..., H): a strided view."""
+    *lead, width = packed.shape
+    return np.moveaxis(packed.reshape(*lead, gates, width // gates), -2, 0)
 
 
 def _bias_sum(b_ih, b_hh):
@@ -201,13 +201,13 @@ class LSTMSequence(Function):
         np.subtract(1, dc_dh, out=dc_dh)
         dc_dh *= o  # d c_t / d h_t through h = o tanh(c)
         d_pre = scratch("d_pre", (len(tanh_c), *hs.shape[1:-1], len(w_hh)), hs.dtype)
-        d_acts = np.empty_like(acts[:, 0])
+        d_pre_by_gate, d_acts = _gate_view(d_pre, 4), np.empty_like(acts[:, 0])
         dh, dc, tmp = np.zeros_like(hs[0]), grad[-1].copy(), np.empty_like(hs[0])
         for t in reversed(range(len(tanh_c))):
             dh += grad[t]
             dc += np.multiply(dh, dc_dh[t], out=tmp)
             _lstm_cell_backward(i[t], f[t], g[t], cs[t], tanh_c[t], dh, dc, d_acts)
-            np.multiply(slopes[:, t], d_acts, out=_gate_view(d_pre[t], 4))
+            np.multiply(slopes[:, t], d_acts, out=d_pre_by_gate[:, t])
             np.dot(d_pre[t], w_hh, out=dh)  # the gradient reaching h_{t-1}
         return _grads(ctx.needs_input_grad, rows, w_ih, d_pre, hs, d_pre, (dh, dc))
 
@@ -263,12 +263,13 @@ class GRUSequence(Function):
         slopes = _activation_slopes(acts)
         shape = (len(gh_n), *hs.shape[1:-1], len(w_hh))  # batch-major (T, B, 3H)
         d_xw, d_gh = scratch("d_xw", shape, hs.dtype), scratch("d_gh", shape, hs.dtype)
+        d_xw_by_gate, d_gh_by_gate = _gate_view(d_xw, 3), _gate_view(d_gh, 3)
         d_acts = np.empty_like(acts[:, 0])
         dh, dh_z = np.zeros_like(hs[0]), np.empty_like(hs[0])
         for t in reversed(range(len(gh_n))):
             dh += grad[t]
-            by_gate = _gate_view(d_xw[t], 3), _gate_view(d_gh[t], 3)
-            _gru_cell_backward(acts[:, t], slopes[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, *by_gate)
+            d_step = d_xw_by_gate[:, t], d_gh_by_gate[:, t]
+            _gru_cell_backward(acts[:, t], slopes[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, *d_step)
             np.dot(d_gh[t], w_hh, out=dh)
             dh += dh_z
         return _grads(ctx.needs_input_grad, rows, w_ih, d_xw, hs, d_gh, (dh,))

@@ -8,7 +8,6 @@ import numpy as np
 
 from ... import ops
 from ...autograd.tensor import Tensor
-from ...ops.classification_loss import cross_entropy
 from ...ops.creation import from_numpy
 
 EPSILON = 1e-7  # keras.backend.epsilon(): the clip applied to probabilities
@@ -155,7 +154,7 @@ def _sparse(y_true, y_pred, from_logits: bool, ignore_class, axis: int):
     labels = _checked_labels(labels.astype(np.int64), y_pred, axis)
     if from_logits and valid is None and y_pred.ndim == 2 and axis in (-1, 1):
         # (N, C) logits: torch's layout, so the fused log-softmax-and-pick op serves (one node)
-        return cross_entropy(y_pred, from_numpy(labels), reduction="none"), None
+        return ops.cross_entropy(y_pred, from_numpy(labels), reduction="none"), None
     log_p = _log_probabilities(y_pred, from_logits, axis)
     index = Tensor(np.expand_dims(labels, axis))
     loss = -ops.take_along_dim(log_p, index, axis).squeeze(axis)
