@@ -146,10 +146,13 @@ class Layer(Module):
     @property
     def trainable_weights(self) -> list[Parameter]:
         """The weights ``fit`` updates: none when the layer is frozen."""
-        if not self.trainable:
+        if not self._trainable:
             return []
-        own = [p for p, t in self._own_weights if t]
-        return own + [w for layer in self._sublayers() for w in layer.trainable_weights]
+        weights = [p for p, trainable in self._own_weights if trainable]
+        for layer in self._modules.values():  # (not _sublayers(): fit reads this every step)
+            if isinstance(layer, Layer):
+                weights += layer.trainable_weights
+        return weights
 
     @property
     def non_trainable_weights(self) -> list[Parameter]:
@@ -172,9 +175,11 @@ class Layer(Module):
         return [reg(p) for p, reg in regularizers if id(p) in trainable]
 
     def _all_regularizers(self) -> list:
-        return self._regularizers + [
-            r for layer in self._sublayers() for r in layer._all_regularizers()
-        ]
+        found = list(self._regularizers)
+        for layer in self._modules.values():  # (as trainable_weights: read every step)
+            if isinstance(layer, Layer):
+                found += layer._all_regularizers()
+        return found
 
     def count_params(self) -> int:
         """The number of scalars in all weights; the layer must be built."""

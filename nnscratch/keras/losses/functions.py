@@ -18,7 +18,8 @@ REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "
 def _float_tensor(x, dtype=None) -> Tensor:
     """``x`` as a float Tensor (Tensors keep their graph; a cast is differentiable)."""
     if isinstance(x, Tensor):
-        if dtype is None and x.dtype.kind == "f":
+        already = x.dtype.kind == "f" if dtype is None else x.dtype == dtype
+        if already:
             return x
         if x.requires_grad:
             return ops.to(x, dtype or "float32")
