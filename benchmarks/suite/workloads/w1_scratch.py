@@ -83,7 +83,7 @@ WORKLOAD = Workload(
         Variant("torch eager", "torch", _runner("torch")),
     ),
     sizes={
-        "full": _warm(10_000, 3),
+        "full": _warm(10_000, 5),
         "quick": _warm(2_000, 2),
         "smoke": {"iterations": 20, "warmup": 1, "runs": 1, "repeats": 1},
     },

@@ -92,7 +92,7 @@ WORKLOAD = Workload(
         Variant("keras 3 fit", "keras", _runner("keras", "fit")),
     ),
     sizes={
-        "full": _size(EPOCHS, 3),
+        "full": _size(EPOCHS, 5),
         "quick": _size(100, 2),
         "smoke": {"epochs": 5, "warm_epochs": 1, "warmup": 1, "runs": 1, "repeats": 1},
     },

@@ -102,7 +102,7 @@ WORKLOAD = Workload(
         Variant("keras 3 fit", "keras", _fit("keras")),
     ),
     sizes={
-        "full": _params(128, 50, 5, 2, 3),
+        "full": _params(128, 50, 5, 2, 5),
         "quick": _params(128, 20, 3, 1, 2),
         "smoke": _params(8, 2, 1, 1, 1),
     },

@@ -63,7 +63,7 @@ WORKLOAD = Workload(
         Variant("torch", "torch", _loop("torch")),
     ),
     sizes={
-        "full": _params(64, 30, 3, 2, 3),
+        "full": _params(64, 30, 3, 2, 5),
         "quick": _params(64, 10, 2, 1, 2),
         "smoke": _params(4, 2, 1, 1, 1),
     },

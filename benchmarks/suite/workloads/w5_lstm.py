@@ -74,7 +74,7 @@ WORKLOAD = Workload(
         Variant("torch", "torch", _loop("torch")),
     ),
     sizes={
-        "full": _params(50, 32, 10, 2, 2, 3),
+        "full": _params(50, 32, 10, 2, 2, 5),
         "quick": _params(50, 32, 4, 1, 1, 2),
         "smoke": _params(5, 4, 2, 1, 1, 1),
     },
