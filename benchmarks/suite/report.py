@@ -62,7 +62,7 @@ def _notes(results: Results, workload: Workload, label: str) -> str:
     notes = []
     if results.gflops(workload.key, label):
         share = results.matmul_share(workload.key, label)
-        notes.append(f"{results.gflops(workload.key, label):.1f} GFLOP/s = {share:.0%} of matmul")
+        notes.append(f"{results.gflops(workload.key, label):.1f} GFLOP/s = {share:.1%} of matmul")
     epochs = pooled.extras[0].get("epochs_run") if pooled else None
     if epochs and epochs != pooled.work:
         notes.append(f"scaled from {epochs} epochs")
@@ -136,7 +136,7 @@ def _times(x: float) -> str:
 
 
 def _percent(x: float) -> str:
-    return f"{x:.0%}"
+    return f"{x:.1%}"  # one decimal: 69.7% must not read as a failing 70%
 
 
 def _rss_ratio(r: Results) -> float | None:
