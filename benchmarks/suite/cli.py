@@ -95,7 +95,17 @@ def run(args: argparse.Namespace) -> Results:
     for workload in workloads:
         print(f"{workload.key}: {workload.title}", file=sys.stderr, flush=True)
         runs[workload.key] = runner.workload(workload)
+    _remeasure_matmul(machine, runner)
     return Results(workloads, runs, machine)
+
+
+def _remeasure_matmul(machine: dict, runner: Runner) -> None:
+    """Time the matmul again after the workloads and keep the better rate: one burst of load
+    on a shared machine during the first measurement made W3 read 107% of it."""
+    again = runner.machine(with_torch=False).get("matmul_gflops")
+    if "matmul_gflops" in machine and again:
+        machine["matmul_gflops_runs"] = [machine["matmul_gflops"], again]
+        machine["matmul_gflops"] = max(machine["matmul_gflops_runs"])
 
 
 def main(argv: list[str] | None = None) -> Results:

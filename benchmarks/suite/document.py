@@ -34,9 +34,16 @@ def machine_lines(machine: dict) -> list[str]:
         f"- Threads: NumPy BLAS {blas['threads']}, torch {machine['torch_threads'] or '-'} "
         f"({machine.get('thread_setting', 'library defaults')})",
         f"- float32 matmul rate ({machine['matmul_n']}x{machine['matmul_n']} through NumPy, "
-        f"best of 5): {machine['matmul_gflops']:.1f} GFLOP/s",
+        f"{_matmul_method(machine)}): {machine['matmul_gflops']:.1f} GFLOP/s",
     ]
     return [line for line in lines if line]
+
+
+def _matmul_method(machine: dict) -> str:
+    runs = machine.get("matmul_gflops_runs")
+    if not runs:
+        return "best of 5"
+    return "best of 5 before the workloads and 5 after: " + " and ".join(f"{r:.1f}" for r in runs)
 
 
 def noise_warning(machine: dict) -> str | None:

@@ -108,9 +108,10 @@ class Runner:
         extra = ["--profile", str(self.profile)] if self.profile else []
         return spawn([key, label, self.size, *extra], self.threads)
 
-    def machine(self) -> dict:
-        """The machine's description, measured in a fresh process (or this one)."""
-        with_torch = "torch" in self.frameworks
+    def machine(self, with_torch: bool | None = None) -> dict:
+        """The machine's description, measured in a fresh process (or this one); torch's
+        thread count is read when torch is among the frameworks, unless ``with_torch``."""
+        with_torch = "torch" in self.frameworks if with_torch is None else with_torch
         if self.in_process:
             from .machine import describe
 
