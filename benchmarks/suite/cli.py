@@ -100,8 +100,9 @@ def run(args: argparse.Namespace) -> Results:
 
 
 def _remeasure_matmul(machine: dict, runner: Runner) -> None:
-    """Time the matmul again after the workloads and keep the better rate: one burst of load
-    on a shared machine during the first measurement made W3 read 107% of it."""
+    """Time the matmul again after the workloads and keep the better rate, the machine's peak:
+    on a shared machine one burst of load during a single measurement can halve it (W3 then
+    reads more than 100% of it)."""
     again = runner.machine(with_torch=False).get("matmul_gflops")
     if "matmul_gflops" in machine and again:
         machine["matmul_gflops_runs"] = [machine["matmul_gflops"], again]
