@@ -114,12 +114,9 @@ def to_flat(x: np.ndarray, p: Plan, fill: float = 0) -> np.ndarray:
     *lead, h, w = x.shape
     if p.padded == (h, w) and x.flags.c_contiguous:
         return x.reshape(*lead, h * w)
-    if p.padded == (h, w):
-        flat = workspace.empty(x.shape, x.dtype)
-    else:
-        flat = (workspace.zeros if fill == 0 else workspace.empty)((*lead, *p.padded), x.dtype)
-        if fill != 0:
-            flat.fill(fill)
+    flat = workspace.empty((*lead, *p.padded), x.dtype)
+    if p.padded != (h, w):
+        flat.fill(fill)  # the border (x overwrites the inside)
     (top, _), (left, _) = p.pads
     flat[..., top : top + h, left : left + w] = x
     return flat.reshape(*lead, p.padded[0] * p.padded[1])
