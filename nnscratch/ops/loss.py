@@ -25,7 +25,7 @@ _LOG_FLOOR = -100.0  # torch clamps log(p) and log(1 - p) here, so p = 0 or 1 st
 _EPSILON = 1e-12  # torch's floor for p (1 - p) in BCE's gradient
 
 
-def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
+def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray | np.floating:
     if reduction == "mean":  # sum / n is what ndarray.mean computes, at a fraction of its cost
         return loss.sum() / loss.size if loss.size else np.asarray(np.nan, dtype=loss.dtype)
     return loss.sum() if reduction == "sum" else loss
@@ -42,7 +42,7 @@ def _logs(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.log(p), np.log1p(-p)
 
 
-def _check_probabilities(p: np.ndarray, result: np.ndarray) -> None:
+def _check_probabilities(p: np.ndarray, result: np.ndarray | np.floating) -> None:
     """torch refuses inputs outside [0, 1]; they surface here as nan, so the valid case is free.
     (A mean or sum is a NumPy scalar: ``x != x`` finds its nan in a fraction of the time that
     ``np.isnan(x).any()`` takes on a scalar, a few microseconds on every step.)"""

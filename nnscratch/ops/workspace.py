@@ -68,8 +68,8 @@ class _Recycler:
 
     def _give_back(self, buffer: np.ndarray) -> None:
         with self.lock:
-            held = sum(b.size for b in self.free)
-            if len(self.free) < self.keep and held + buffer.size <= self.keep_bytes:
+            held = sum(b.nbytes for b in self.free)
+            if len(self.free) < self.keep and held + buffer.nbytes <= self.keep_bytes:
                 self.free.append(buffer)
 
 
