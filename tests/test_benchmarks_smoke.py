@@ -2,6 +2,7 @@
 every measurement is a positive finite number, and the page has well-formed tables. No timing
 asserts: benchmarks are not tests, this only keeps the suite from rotting."""
 
+import importlib.util
 import json
 import math
 import subprocess
@@ -100,3 +101,18 @@ def test_torch_variants_run_beside_nnscratch(tmp_path, registry):
     assert rows[("W1", "torch eager")][6] == "ref"
     assert rows[("W3", "nnscratch.nn")][6].endswith("x")  # a ratio to torch was computed
     assert "W1 final weights agree" in page  # numpy, nnscratch and torch did the same work
+
+
+def test_replay_experiment_runs_and_replays_the_same_training():
+    """benchmarks/replay_floor.py: both replays train to the hand-written NumPy loop's weights
+    (the script refuses to print otherwise) and a row of ratios comes out for every loss."""
+    script = ROOT / "benchmarks" / "replay_floor.py"
+    command = [sys.executable, str(script), "--repeats", "1", "--iterations", "30"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines() if line}
+    for loss in ("formula", "bce", "logits"):
+        ratios = rows[loss]  # per way: time / numpy's, then torch's / its ("-" without torch)
+        assert len(ratios) == 6 and all(r.endswith("x") for r in ratios[0::2]), ratios
+        if importlib.util.find_spec("torch") is not None:
+            assert all(r.endswith("x") for r in ratios[1::2]), ratios
