@@ -58,9 +58,13 @@ def _formula(a2, y, m):
     return -(1 / m) * (y * a2.log() + (1 - y) * (1 - a2).log()).sum()
 
 
+def article_loss(lib, loss_name: str, w1, w2, x, y):
+    """The article's forward pass, 2-2-1 sigmoid without biases, and its loss spelled one way."""
+    return LOSSES[loss_name](lib, w2 @ (w1 @ x).sigmoid(), y)
+
+
 def autograd_loop(lib, loss_name: str):
     """The article's loop on an autograd library (nnscratch or torch): the same code for both."""
-    loss_fn = LOSSES[loss_name]
 
     def train(w1, w2, x, y, iterations):
         w1 = lib.tensor(w1, requires_grad=True)
@@ -68,7 +72,7 @@ def autograd_loop(lib, loss_name: str):
         x, y = lib.tensor(x), lib.tensor(y)
         losses = []
         for _ in range(iterations):
-            loss = loss_fn(lib, w2 @ (w1 @ x).sigmoid(), y)
+            loss = article_loss(lib, loss_name, w1, w2, x, y)
             losses.append(loss.item())
             loss.backward()
             with lib.no_grad():
@@ -120,7 +124,7 @@ def report(times: dict[str, list[float]], iterations: int) -> None:
         print(f"{loss:<9} {ours / med['numpy']:>15.2f}x {vs_torch}")
 
 
-def _import_torch(threads: int):
+def import_torch(threads: int):
     """torch, set to ``threads`` threads (tiny ops gain nothing from more), or None."""
     if importlib.util.find_spec("torch") is None:
         return None
@@ -149,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     args = parser.parse_args(argv)
     methods = {"numpy": train_numpy}
-    torch = _import_torch(args.threads)
+    torch = import_torch(args.threads)
     for loss in LOSSES:
         methods[f"nnscratch {loss}"] = autograd_loop(ns, loss)
         if torch is not None:

@@ -27,7 +27,16 @@ import statistics
 from operator import itemgetter
 
 import numpy as np
-from bench_xor_loop import LOSSES, LR, autograd_loop, time_methods, train_numpy, versions
+from bench_xor_loop import (
+    LOSSES,
+    LR,
+    article_loss,
+    autograd_loop,
+    import_torch,
+    time_methods,
+    train_numpy,
+    versions,
+)
 
 import nnscratch as ns
 from nnscratch.autograd.engine import unbroadcast
@@ -42,16 +51,10 @@ class Replay:
     """
 
     def __init__(self, loss: ns.Tensor, leaves: list[ns.Tensor]):
-        nodes = _recorded_nodes(loss)
-        slots = {id(leaf): i for i, leaf in enumerate(leaves)}
-        self.constants = []
-        for node in nodes:
-            for x in node._ctx.inputs:
-                if id(x) not in slots and getattr(x, "_ctx", None) is None:
-                    slots[id(x)] = len(leaves) + len(self.constants)
-                    self.constants.append(getattr(x, "_data", x))
-        first_output = len(leaves) + len(self.constants)
-        slots.update({id(node): first_output + k for k, node in enumerate(nodes)})
+        nodes, constants = _recorded_graph(loss, leaves)
+        self.constants = list(constants.values())
+        order = [*map(id, leaves), *constants, *map(id, nodes)]
+        slots = {key: slot for slot, key in enumerate(order)}
         self.forwards = []
         self.backwards = []
         for node in nodes:
@@ -86,8 +89,9 @@ class Replay:
         return loss.item(), grads[: self.n_leaves]
 
 
-def _recorded_nodes(loss: ns.Tensor) -> list[ns.Tensor]:
-    """The tensors made by recorded ops, in the order they were made (a topological order)."""
+def _recorded_graph(loss: ns.Tensor, leaves: list[ns.Tensor]) -> tuple[list[ns.Tensor], dict]:
+    """The tensors made by recorded ops, in the order they were made (a topological order), and
+    the constants they read (inputs that are neither a leaf nor one of them), by id."""
     nodes, seen, stack = [], set(), [loss]
     while stack:
         tensor = stack.pop()
@@ -96,7 +100,14 @@ def _recorded_nodes(loss: ns.Tensor) -> list[ns.Tensor]:
         seen.add(id(tensor))
         nodes.append(tensor)
         stack.extend(x for x in tensor._ctx.inputs if isinstance(x, ns.Tensor))
-    return sorted(nodes, key=lambda tensor: tensor._ctx.stamp)
+    nodes.sort(key=lambda tensor: tensor._ctx.stamp)
+    known = seen | {id(leaf) for leaf in leaves}
+    constants = {}
+    for node in nodes:
+        for x in node._ctx.inputs:
+            if id(x) not in known:
+                constants.setdefault(id(x), getattr(x, "_data", x))
+    return nodes, constants
 
 
 def _getter(slots: list[int]):
@@ -115,17 +126,17 @@ class Traced:
     """
 
     def __init__(self, loss: ns.Tensor, leaves: list[ns.Tensor]):
-        nodes = _recorded_nodes(loss)
+        nodes, constants = _recorded_graph(loss, leaves)
         names = {id(leaf): f"a{i}" for i, leaf in enumerate(leaves)}
+        names.update({key: f"k{j}" for j, key in enumerate(constants)})
         names.update({id(node): f"v{k}" for k, node in enumerate(nodes)})
         scope = {"Context": Context, "unbroadcast": unbroadcast, "ones_like": np.ones_like}
+        scope.update({names[key]: value for key, value in constants.items()})
         lines = [f"def gradients({', '.join(names[id(leaf)] for leaf in leaves)}):"]
         for k, node in enumerate(nodes):
             ctx = node._ctx
             scope[f"f{k}"], scope[f"needs{k}"] = ctx.function, ctx.needs_input_grad
-            args = [
-                names.get(id(x)) or _constant(scope, getattr(x, "_data", x)) for x in ctx.inputs
-            ]
+            args = [names[id(x)] for x in ctx.inputs]
             lines.append(f"    c{k} = Context(f{k}, needs{k})")
             lines.append(f"    v{k} = f{k}.forward(c{k}, {', '.join(args)})")
         last = len(nodes) - 1
@@ -148,20 +159,12 @@ class Traced:
         self.gradients = lambda arrays: scope["gradients"](*arrays)
 
 
-def _constant(scope: dict, value) -> str:
-    """A name in ``scope`` for a value the graph read but does not differentiate."""
-    name = f"k{sum(key.startswith('k') for key in scope)}"
-    scope[name] = value
-    return name
-
-
 def replay_loop(loss_name: str, engine: type):
     """The article's loop, its graph recorded once (inside the timing) and then replayed."""
-    loss_fn = LOSSES[loss_name]
 
     def train(w1, w2, x, y, iterations):
         leaves = [ns.tensor(w1, requires_grad=True), ns.tensor(w2, requires_grad=True)]
-        recorded = loss_fn(ns, leaves[1] @ (leaves[0] @ ns.tensor(x)).sigmoid(), ns.tensor(y))
+        recorded = article_loss(ns, loss_name, *leaves, ns.tensor(x), ns.tensor(y))
         replay = engine(recorded, leaves)
         losses = []
         for _ in range(iterations):
@@ -189,7 +192,7 @@ def report(times: dict[str, list[float]], iterations: int) -> None:
     for loss in LOSSES:
         torch = med.get(f"torch {loss}")
         row = f"{loss:<9}"
-        for way in ("nnscratch", *ENGINES):
+        for way in ways:
             ours = med[f"{way} {loss}"]
             vs_torch = f"{torch / ours:.2f}x" if torch else "-"
             row += f"{ours / med['numpy']:>14.2f}x {vs_torch:>6}"
@@ -201,12 +204,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="runs per method (default 5)")
     parser.add_argument("--iterations", type=int, default=10_000, help="default 10,000")
     args = parser.parse_args(argv)
-    try:
-        import torch
-
-        torch.set_num_threads(1)  # as bench_xor_loop.py: tiny ops gain nothing from more
-    except ImportError:
-        torch = None
+    torch = import_torch(threads=1)  # as bench_xor_loop.py's default: tiny ops gain nothing
     methods = {"numpy": train_numpy}
     for loss in LOSSES:
         methods[f"nnscratch {loss}"] = autograd_loop(ns, loss)
