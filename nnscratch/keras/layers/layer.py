@@ -27,6 +27,7 @@ from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from ..utils import auto_name
 from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure, symbolic_call
+from .weight_budget import charge
 
 __all__ = ["Layer", "Shape", "format_shape"]
 
@@ -124,10 +125,11 @@ class Layer(Module):
         name: str | None = None,
     ) -> Parameter:
         """Create a weight, register it as ``self.<name>`` and track it; returns it."""
+        name = name or f"weight_{len(self._own_weights)}"
         init = initializers_module.get(initializer)
+        charge(self, name, tuple(shape), np.dtype(dtype or self._dtype))
         values = init(tuple(shape), np.dtype(dtype or self._dtype))
         param = Parameter(Tensor(values), requires_grad=bool(trainable) and self.trainable)
-        name = name or f"weight_{len(self._own_weights)}"
         setattr(self, name, param)
         self._own_weights.append((param, bool(trainable)))
         if regularizer is not None:
