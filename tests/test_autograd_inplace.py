@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from parity import require_torch
 
 import nnscratch as ns
 
@@ -59,11 +60,75 @@ def test_inplace_on_leaf_that_requires_grad_raises():
         w.zero_()
 
 
-def test_inplace_on_graph_tensor_raises():
-    w = ns.ones(2, requires_grad=True)
-    h = w * 2
-    with pytest.raises(RuntimeError, match="graph tensor"):
-        h += 1
+def _in_place_cases():
+    """In-place writes inside the graph that torch allows, each ending in a scalar loss."""
+
+    def issue_18(lib, x, w):  # y is not saved for backward: nothing reads its old value
+        y = x * 3
+        y += 1
+        return y.sum()
+
+    def earlier_reader(lib, x, w):  # z read y before y *= w: z keeps the old y's gradient path
+        y = x * 3
+        z = y + 0
+        y *= w
+        return (z + y * y).sum()
+
+    def twice(lib, x, w):
+        y = x * 3
+        y.div_(w)
+        y.sub_(x, alpha=2)
+        return (y**2).sum()
+
+    def constant_plus_weight(lib, x, w):  # a plain tensor joins the graph
+        a = lib.zeros(3, dtype=lib.float64)
+        a.add_(w)
+        return (a * x).sum()
+
+    def setitem_zero_and_copy(lib, x, w):
+        y, u, v = x * 3, x * 2, x + 1
+        y[0:2] = w[1]
+        y[y > 0] = 0.5
+        u.zero_()
+        v.copy_(w * 2)
+        return (y * y + u * w + v * x).sum()
+
+    return [issue_18, earlier_reader, twice, constant_plus_weight, setitem_zero_and_copy]
+
+
+@pytest.mark.parametrize("case", _in_place_cases(), ids=lambda f: f.__name__)
+def test_inplace_on_graph_tensors_follows_torch(case):
+    torch = require_torch()
+    results = []
+    for lib in (ns, torch):
+        x = lib.tensor([1.0, -2.0, 3.0], dtype=lib.float64, requires_grad=True)
+        w = lib.tensor([0.5, 0.25, -1.0], dtype=lib.float64, requires_grad=True)
+        loss = case(lib, x, w)
+        loss.backward()
+        grads = [t.grad.numpy() if t.grad is not None else np.zeros(3) for t in (x, w)]
+        results.append([loss.detach().numpy(), *grads])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "case,words",
+    [
+        (lambda x: x.exp().add_(1), "ExpBackward needs its output"),  # exp saved its output
+        (lambda x: (lambda y: (y * y, y.add_(1))[0])(x * 3), "MulBackward needs an input"),
+    ],
+)
+def test_inplace_that_backward_would_read_is_caught(case, words):
+    x = ns.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=words):
+        case(x).sum().backward()
+
+
+def test_inplace_on_a_view_of_a_tracked_tensor_is_refused_before_writing():
+    w = ns.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="view .* of a tensor that autograd tracks"):
+        w[0:2].add_(1)
+    assert w.tolist() == [1.0, 1.0, 1.0]
 
 
 def test_modifying_a_saved_input_is_caught_at_backward():

@@ -47,6 +47,15 @@ def _clipped_bce(lib, p, y):
     return F(lib).binary_cross_entropy(p.clamp(0.05, 0.95), y)
 
 
+def _written(lib, x, y):
+    """x's values rewritten in place in the graph (an op's output may be, as in torch)."""
+    out = x * 1
+    out[:, 1:3] = y[:, :1]  # broadcast over the two columns
+    out *= y
+    out.copy_(out - 0.5 * x)
+    return out
+
+
 ROWS = {
     # arithmetic
     "add": Row(lambda lib, x, y: lib.add(x, y), ("real", "real"), broadcast=True),
@@ -114,6 +123,10 @@ ROWS = {
     "index:slice": Row(lambda lib, x: x[..., 1::2, None]),
     "index:mask": Row(lambda lib, x, m: x[m], ("real", "bool")),
     "index_select": Row(lambda lib, x: lib.index_select(x, 1, lib.tensor([3, 0, 3]))),
+    "index_put": Row(
+        lambda lib, x, y: lib.index_put(x, (lib.tensor([0, 2]),), y[:1]), REAL2, zero=False
+    ),
+    "index_put:in_place": Row(_written, REAL2),
     "gather": Row(lambda lib, x: lib.gather(x, 1, _idx(lib, x))),
     "take_along_dim": Row(lambda lib, x: lib.take_along_dim(x, _idx(lib, x, 3), 1)),
     # padding

@@ -53,7 +53,10 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
                     and _getrefcount(input_grad) <= _SOLE_OWNER_REFS
                 )
                 _accumulate(parent, input_grad, sole)
-            elif parent in grads:
+                continue
+            if parent._ctx.stamp > ctx.stamp:  # rewritten in place since this node read it
+                parent = inplace.value_seen_by(parent, ctx.stamp)
+            if parent in grads:
                 grads[parent] = grads[parent] + input_grad
             else:  # the first gradient to reach this node: schedule it
                 grads[parent] = input_grad

@@ -387,6 +387,9 @@ class Tensor(InplaceMixin):
     def index_select(self, dim: int, index: Tensor) -> Tensor:
         return _ops.index_select(self, dim, index)
 
+    def index_put(self, indices, values) -> Tensor:
+        return _ops.index_put(self, indices, values)
+
     def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
         return _ops.take_along_dim(self, indices, dim)
 

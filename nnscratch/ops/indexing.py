@@ -12,7 +12,7 @@ from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .movement import expand, reshape, wrap_dim
 
-__all__ = ["index", "index_select", "gather", "take_along_dim"]
+__all__ = ["index", "index_put", "index_select", "gather", "take_along_dim"]
 
 
 class Index(Function):
@@ -31,6 +31,41 @@ class Index(Function):
         else:  # slices, ints and masks never repeat an element
             out[ctx.key] = grad
         return out, None, None
+
+
+class IndexPut(Function):
+    """y = x with y[key] = v;  dy/dx = grad with 0 at key,  dy/dv = grad[key]"""
+
+    @staticmethod
+    def forward(ctx, x, v, key):
+        ctx.key = key
+        out = x.copy()
+        out[key] = v  # cast to x's dtype, broadcast to the indexed region (as torch)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_x, need_v = ctx.needs_input_grad[:2]
+        grad_x = None
+        if need_x:
+            grad_x = grad.copy()
+            grad_x[ctx.key] = 0  # those elements were overwritten: x no longer reaches y there
+        return grad_x, (grad[ctx.key] if need_v else None), None
+
+
+def index_put(input: Tensor, indices, values) -> Tensor:
+    """``input`` with ``values`` written at ``indices``, out of place: what ``x[indices] =
+    values`` does in place. ``indices`` is any key ``x[...]`` takes (NumPy's rules).
+
+    >>> import nnscratch as ns
+    >>> ns.zeros(4).index_put((slice(1, 3),), ns.tensor(7.0)).tolist()
+    [0.0, 7.0, 7.0, 0.0]
+    """
+    key = tuple(_unwrap(k) for k in indices) if isinstance(indices, tuple) else _unwrap(indices)
+    try:
+        return IndexPut.apply(input, values, key)
+    except (IndexError, ValueError) as error:
+        raise type(error)(f"index_put: {error} (a tensor of shape {input.shape})") from None
 
 
 def index(input: Tensor, key) -> Tensor:
