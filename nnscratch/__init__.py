@@ -28,6 +28,7 @@ from .autograd.dtypes import (
     uint8,
 )
 from .ops import *  # noqa: F403
+from .ops.blas import get_num_threads, set_num_threads
 from .random import get_rng_state, manual_seed, set_rng_state
 
 # The rest loads on first use (``ns.nn``, ``from nnscratch import keras``), so that

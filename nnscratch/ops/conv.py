@@ -17,6 +17,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import blas
 from .im2col import (
     Plan,
     col2im,
@@ -49,7 +50,7 @@ def conv_forward(x, w, bias, p: Plan, groups: int) -> tuple[np.ndarray, np.ndarr
     """``(y, cols)``: the convolution ``(N, O, Ho, Wo)`` and the im2col matrix it used."""
     cols = im2col(x, p, groups)
     y = scratch("gemm", (groups, w.shape[0] // groups, cols.shape[2]), cols.dtype)
-    np.matmul(w.reshape(groups, w.shape[0] // groups, -1), cols, out=y)  # (G, O/G, N * M)
+    blas.matmul(w.reshape(groups, w.shape[0] // groups, -1), cols, out=y)  # (G, O/G, N * M)
     y = y.reshape(w.shape[0], x.shape[0], p.columns)
     return from_grid(y, p, swap=True, bias=bias), cols
 
@@ -62,7 +63,7 @@ def conv_adjoint(gg: np.ndarray, w: np.ndarray, p: Plan, groups: int) -> np.ndar
     # Rows ordered (tap, channel), so each tap's gradient is one contiguous block for col2im.
     wt = w.reshape(groups, og, cg, taps).transpose(0, 3, 2, 1).reshape(groups, taps * cg, og)
     dcols = scratch("dcols", (groups, taps * cg, gg.shape[1] * gg.shape[2]), gg.dtype)
-    np.matmul(wt, gg.reshape(groups, og, n * p.columns), out=dcols)
+    blas.matmul(wt, gg.reshape(groups, og, n * p.columns), out=dcols)
     dcols = dcols.reshape(groups, taps, cg, n, p.columns)
     dx = col2im(dcols.transpose(1, 0, 2, 3, 4), p)  # (G, C/G, N, H, W)
     return dx.reshape(groups * cg, n, *p.size).transpose(1, 0, 2, 3)
@@ -71,7 +72,7 @@ def conv_adjoint(gg: np.ndarray, w: np.ndarray, p: Plan, groups: int) -> np.ndar
 def conv_weight_grad(gg: np.ndarray, cols: np.ndarray, w_shape: tuple, groups: int):
     """``g @ cols^T`` per group: the weight gradient, from grid columns ``gg`` ``(O, N, M)``."""
     g2 = gg.reshape(groups, w_shape[0] // groups, gg.shape[1] * gg.shape[2])
-    return np.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
+    return blas.matmul(g2, cols.transpose(0, 2, 1)).reshape(w_shape)
 
 
 # ---- the ops ---------------------------------------------------------------------------

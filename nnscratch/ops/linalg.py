@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
+from . import blas
 from .activation import ReLU, Sigmoid
 from .elementwise import Tanh
 
@@ -25,7 +26,7 @@ class Linear(Function):
     def forward(ctx, x, weight, bias, kernel_layout=False):
         x2 = _rows(x) if x.ndim != 2 else x
         kernel = weight if kernel_layout else weight.T  # W^T, (in, out), a view
-        y = x2.dot(kernel)  # (np.dot without its dispatch wrapper, as below)
+        y = blas.dot(x2, kernel)
         if bias is not None:
             y += bias  # y is a fresh array: adding in place saves a temporary
         ctx.save_for_backward(x2, kernel)
@@ -39,11 +40,11 @@ class Linear(Function):
         g2 = grad if grad.ndim == 2 else _rows(grad)
         grad_x = grad_w = grad_b = None
         if need_x:
-            grad_x = g2.dot(kernel.T)
+            grad_x = blas.dot(g2, kernel.T)
             if grad.ndim != 2:  # the input's leading dimensions are the gradient's
                 grad_x = grad_x.reshape(*grad.shape[:-1], kernel.shape[0])
         if need_w:
-            grad_w = x2.T.dot(g2) if ctx.kernel_layout else g2.T.dot(x2)
+            grad_w = blas.dot(x2.T, g2) if ctx.kernel_layout else blas.dot(g2.T, x2)
         if need_b:  # (the engine reshapes a non-1-D bias)
             grad_b = np.add.reduce(g2, axis=0)  # g2.sum(axis=0) without its Python wrapper
         return grad_x, grad_w, grad_b, None

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from . import blas
 from .workspace import empty, scratch
 
 __all__ = ["rnn_sequence", "lstm_sequence", "gru_sequence"]
@@ -35,13 +36,18 @@ def _by_gate(w: np.ndarray, gates: int) -> np.ndarray:
     return w.reshape(gates, w.shape[0] // gates, *w.shape[1:])
 
 
+def _rows_of(state: np.ndarray) -> int:
+    """The batch rows of a (B, H) or (H,) state: the m of each step's (m, H) @ (H, n)."""
+    return state.size // state.shape[-1]
+
+
 def _project(x: np.ndarray, w_ih: np.ndarray, bias, gates: int) -> tuple[np.ndarray, np.ndarray]:
     """(x as (T*B, I) rows, x W_ih^T + bias gate-major as (G, T, B, H)): all steps at once."""
     steps, batch, features = x.shape
     rows, size = x.reshape(steps * batch, features), w_ih.shape[0] // gates  # (a copy only
     y = empty((gates, steps, batch, size), rows.dtype)  # of a non-contiguous x)
     flat = y.reshape(gates, steps * batch, size)  # (a view: y itself is what must live on)
-    np.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1), out=flat)  # one matmul per gate
+    blas.matmul(rows, _by_gate(w_ih, gates).transpose(0, 2, 1), out=flat)  # one per gate
     if bias is not None:
         flat += _by_gate(bias, gates)[:, None]
     return rows, y
@@ -116,10 +122,10 @@ def _grads(needs, rows, w_ih, d_ih, hs, d_hh, d_states) -> tuple:
     need_x, need_w_ih, need_w_hh, need_b_ih, need_b_hh = needs[0], *needs[-4:]
     d_x = None
     if need_x:
-        d_x = np.dot(g_ih, w_ih, out=empty((steps * batch, w_ih.shape[1]), g_ih.dtype))
+        d_x = blas.dot(g_ih, w_ih, out=empty((steps * batch, w_ih.shape[1]), g_ih.dtype))
         d_x = d_x.reshape(steps, batch, w_ih.shape[1])
-    d_w_ih = np.dot(g_ih.T, rows) if need_w_ih else None
-    d_w_hh = np.dot(g_hh.T, h_prev) if need_w_hh else None
+    d_w_ih = blas.dot(g_ih.T, rows) if need_w_ih else None
+    d_w_hh = blas.dot(g_hh.T, h_prev) if need_w_hh else None
     d_b_ih = g_ih.sum(axis=0) if need_b_ih else None
     d_b_hh = (d_b_ih if need_b_ih and d_hh is d_ih else g_hh.sum(axis=0)) if need_b_hh else None
     return d_x, *d_states, d_w_ih, d_w_hh, d_b_ih, d_b_hh
@@ -138,13 +144,14 @@ class RNNSequence(Function):
         rows, pre = _project(x, w_ih, _bias_sum(b_ih, b_hh), 1)
         hs = np.concatenate((h0[None], pre[0]))  # the states, filled in step by step
         w_t, hw = w_hh.T, np.empty_like(h0)
-        for t in range(len(x)):
-            h = hs[t + 1]
-            h += np.dot(hs[t], w_t, out=hw)
-            if relu:
-                np.maximum(h, 0, out=h)
-            else:
-                np.tanh(h, out=h)
+        with blas.threads_for(_rows_of(h0), *w_hh.shape):
+            for t in range(len(x)):
+                h = hs[t + 1]
+                h += np.dot(hs[t], w_t, out=hw)
+                if relu:
+                    np.maximum(h, 0, out=h)
+                else:
+                    np.tanh(h, out=h)
         ctx.save_for_backward(rows, w_ih, hs, w_hh)
         ctx.relu = relu
         return hs[1:].copy()  # a copy: the states stay ours even if the output is edited
@@ -155,10 +162,11 @@ class RNNSequence(Function):
         out = hs[1:]
         d_pre = (out > 0).astype(out.dtype) if ctx.relu else np.subtract(1, out * out)
         dh = np.zeros_like(hs[0])
-        for t in reversed(range(len(out))):
-            dh += grad[t]
-            d_pre[t] *= dh
-            np.dot(d_pre[t], w_hh, out=dh)
+        with blas.threads_for(_rows_of(dh), *w_hh.shape):
+            for t in reversed(range(len(out))):
+                dh += grad[t]
+                d_pre[t] *= dh
+                np.dot(d_pre[t], w_hh, out=dh)
         return None, *_grads(ctx.needs_input_grad[1:], rows, w_ih, d_pre, hs, d_pre, (dh,))
 
 
@@ -183,11 +191,12 @@ class LSTMSequence(Function):
         w_t = _gate_columns(w_hh, 4, scale)  # h @ w_t: (4, B, H), one per gate
         hs, cs = _states(h0, len(x)), _states(c0, len(x))
         tanh_c, hw = empty(hs[1:].shape, hs.dtype), np.empty_like(acts[:, 0])
-        for t in range(len(x)):
-            a = acts[:, t]
-            a += np.matmul(hs[t], w_t, out=hw)
-            _reciprocal_one_plus_exp_(a)
-            _lstm_cell(*a, cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
+        with blas.threads_for(_rows_of(h0), w_hh.shape[1], w_hh.shape[1]):
+            for t in range(len(x)):
+                a = acts[:, t]
+                a += np.matmul(hs[t], w_t, out=hw)
+                _reciprocal_one_plus_exp_(a)
+                _lstm_cell(*a, cs[t], cs[t + 1], tanh_c[t], hs[t + 1])
         ctx.save_for_backward(rows, w_ih, acts, hs, cs, tanh_c, w_hh)
         out = empty((len(hs), *hs.shape[1:]), hs.dtype)
         return np.concatenate((hs[1:], cs[-1:]), out=out)
@@ -203,12 +212,13 @@ class LSTMSequence(Function):
         d_pre = scratch("d_pre", (len(tanh_c), *hs.shape[1:-1], len(w_hh)), hs.dtype)
         d_pre_by_gate, d_acts = _gate_view(d_pre, 4), np.empty_like(acts[:, 0])
         dh, dc, tmp = np.zeros_like(hs[0]), grad[-1].copy(), np.empty_like(hs[0])
-        for t in reversed(range(len(tanh_c))):
-            dh += grad[t]
-            dc += np.multiply(dh, dc_dh[t], out=tmp)
-            _lstm_cell_backward(i[t], f[t], g[t], cs[t], tanh_c[t], dh, dc, d_acts)
-            np.multiply(slopes[:, t], d_acts, out=d_pre_by_gate[:, t])
-            np.dot(d_pre[t], w_hh, out=dh)  # the gradient reaching h_{t-1}
+        with blas.threads_for(_rows_of(dh), *w_hh.shape):
+            for t in reversed(range(len(tanh_c))):
+                dh += grad[t]
+                dc += np.multiply(dh, dc_dh[t], out=tmp)
+                _lstm_cell_backward(i[t], f[t], g[t], cs[t], tanh_c[t], dh, dc, d_acts)
+                np.multiply(slopes[:, t], d_acts, out=d_pre_by_gate[:, t])
+                np.dot(d_pre[t], w_hh, out=dh)  # the gradient reaching h_{t-1}
         return _grads(ctx.needs_input_grad, rows, w_ih, d_pre, hs, d_pre, (dh, dc))
 
 
@@ -248,12 +258,13 @@ class GRUSequence(Function):
         b = None if b_hh is None else _by_gate(b_hh, 3)[:, None]
         hs, gh_n = _states(h0, len(x)), empty((len(x), *h0.shape), h0.dtype)
         gh = np.empty_like(acts[:, 0])
-        for t in range(len(x)):
-            np.matmul(hs[t], w_t, out=gh)
-            if b is not None:
-                gh += b
-            _gru_cell(acts[:, t], gh, hs[t], hs[t + 1])
-            gh_n[t] = gh[2]
+        with blas.threads_for(_rows_of(h0), w_hh.shape[1], w_hh.shape[1]):
+            for t in range(len(x)):
+                np.matmul(hs[t], w_t, out=gh)
+                if b is not None:
+                    gh += b
+                _gru_cell(acts[:, t], gh, hs[t], hs[t + 1])
+                gh_n[t] = gh[2]
         ctx.save_for_backward(rows, w_ih, acts, gh_n, hs, w_hh)
         return hs[1:].copy()
 
@@ -266,12 +277,13 @@ class GRUSequence(Function):
         d_xw_by_gate, d_gh_by_gate = _gate_view(d_xw, 3), _gate_view(d_gh, 3)
         d_acts = np.empty_like(acts[:, 0])
         dh, dh_z = np.zeros_like(hs[0]), np.empty_like(hs[0])
-        for t in reversed(range(len(gh_n))):
-            dh += grad[t]
-            d_step = d_xw_by_gate[:, t], d_gh_by_gate[:, t]
-            _gru_cell_backward(acts[:, t], slopes[:, t], gh_n[t], hs[t], dh, d_acts, dh_z, *d_step)
-            np.dot(d_gh[t], w_hh, out=dh)
-            dh += dh_z
+        with blas.threads_for(_rows_of(dh), *w_hh.shape):
+            for t in reversed(range(len(gh_n))):
+                dh += grad[t]
+                d_step = d_acts, dh_z, d_xw_by_gate[:, t], d_gh_by_gate[:, t]
+                _gru_cell_backward(acts[:, t], slopes[:, t], gh_n[t], hs[t], dh, *d_step)
+                np.dot(d_gh[t], w_hh, out=dh)
+                dh += dh_z
         return _grads(ctx.needs_input_grad, rows, w_ih, d_xw, hs, d_gh, (dh,))
 
 
