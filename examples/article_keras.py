@@ -8,8 +8,8 @@ displayed the values of ``model.predict(...)`` and ``np.round(...)``; a script p
 
 Run: ``python3 examples/article_keras.py``.
 
-Note the article's trap: with four training rows and Keras's default ``batch_size=32`` every
-epoch is a single optimizer step, so ``epochs=500`` is 500 Adam steps (fit warns about it).
+Note that with four training rows and Keras's default ``batch_size=32`` every epoch is a
+single optimizer step on all four, so ``epochs=500`` is 500 Adam steps.
 """
 
 # The article's import lines, in its order (hence the noqa).

@@ -142,16 +142,25 @@ def test_what_is_still_accepted():
     assert np.isnan(model.predict(_with(X, (1, 0), np.nan), verbose=0)[1]).all()
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the overflow is the point
 def test_nan_loss_keeps_training_as_keras_unless_terminate_on_nan(capsys):
-    """Decision: NaN targets are not refused; the loss is NaN. Without TerminateOnNaN fit runs
-    on, as Keras does; with it, fit stops after the first NaN batch and says so."""
-    y = _with(LABELS.astype(np.float32)[:, None], 2, np.nan)
-    model = _model(1, "mse")
-    history = model.fit(X, y, batch_size=2, epochs=3, shuffle=False, verbose=0)
-    assert len(history.epoch) == 3 and np.isnan(history.history["loss"]).all()
+    """NaN targets are refused before training (Keras 3 trains on them silently). A loss that
+    overflows on finite data: without TerminateOnNaN fit runs on, as Keras does; with it, fit
+    stops after the first non-finite batch and says so."""
+    with pytest.raises(InputError, match=r"finite values in `y`, received 1 NaN"):
+        _model(1, "mse").fit(X, _with(LABELS.astype(np.float32)[:, None], 2, np.nan), verbose=0)
+    x, y = _with(X, (2, 0), 1e30), LABELS.astype(np.float32)[:, None]
+
+    def linear():
+        model = keras.Sequential([keras.Input(shape=(2,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        return model
+
+    history = linear().fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0)
+    assert len(history.epoch) == 3 and not np.isfinite(history.history["loss"]).any()
     stop = keras.callbacks.TerminateOnNaN()
-    history = _model(1, "mse").fit(X, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
-                                   callbacks=[stop])  # fmt: skip
+    history = linear().fit(x, y, batch_size=2, epochs=3, shuffle=False, verbose=0,
+                           callbacks=[stop])  # fmt: skip
     assert len(history.epoch) == 1
     assert "Batch 1: Invalid loss" in capsys.readouterr().out
 

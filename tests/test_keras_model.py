@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from tolerance import assert_close
 
 from nnscratch import keras as nk
 
@@ -196,7 +197,7 @@ def test_predict_is_batched_numpy_and_ignores_dropout(data):
     out = ours.predict(x, batch_size=5, verbose=0)
     assert isinstance(out, np.ndarray) and out.shape == (12, 1) and out.dtype == np.float32
     np.testing.assert_allclose(out, theirs.predict(x, verbose=0), atol=1e-6)
-    np.testing.assert_allclose(ours.predict_on_batch(x), out, atol=1e-7)
+    assert_close(ours.predict_on_batch(x), out)  # one batch of 12, not batches of 5: not bitwise
 
 
 def test_train_on_batch_and_test_on_batch_follow_keras(data):
@@ -316,9 +317,10 @@ def test_fit_warns_when_the_batch_holds_every_sample(data):
     model = _mlp(nk)
     model.compile(loss="mse")
     with pytest.warns(UserWarning, match="batch_size=32 is larger than the 12 training samples"):
-        model.fit(x, y, verbose=0)
+        model.fit(x, y, batch_size=32, verbose=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        model.fit(x, y, verbose=0)  # the default batch size: no warning
         model.fit(x, y, batch_size=12, verbose=0)
 
 

@@ -19,7 +19,7 @@ class TerminateOnNaN(Callback):
     >>> stop.set_model(type("M", (), {"stop_training": False})())
     >>> stop.on_train_batch_end(3, {"loss": float("nan")})
     Batch 3: Invalid loss nan, terminating training
-      (check the targets for NaN, or lower the learning rate)
+      (the training diverged: lower the learning rate, or scale the inputs)
     >>> stop.model.stop_training
     True
     """
@@ -35,9 +35,9 @@ class TerminateOnNaN(Callback):
         if self.raise_error:
             raise TrainingError(
                 f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
-                "Terminating training immediately: check the targets for NaN and lower the "
-                "learning rate."
+                "Terminating training immediately: the training diverged; lower the learning "
+                "rate, or scale the inputs."
             )
         print(f"Batch {batch}: Invalid loss {loss}, terminating training")
-        print("  (check the targets for NaN, or lower the learning rate)")
+        print("  (the training diverged: lower the learning rate, or scale the inputs)")
         self.model.stop_training = True

@@ -14,7 +14,7 @@ from ...autograd.tensor import Tensor
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 
-__all__ = ["CompiledLoss", "CompiledMetrics", "Mean", "to_float"]
+__all__ = ["CompiledLoss", "CompiledMetrics", "Mean", "loss_weight", "to_float"]
 
 
 def to_float(value) -> float:
@@ -43,16 +43,61 @@ class Mean:
         self.total, self.count = 0.0, 0.0
 
 
+def loss_weight(loss_weights) -> float | None:
+    """The weight of the single output's loss from ``compile``'s ``loss_weights``: a number, or
+    a one-entry list, tuple or dict (the multi-output forms, as Keras accepts them).
+
+    Keras 3's third positional argument is ``loss_weights``: Keras 2's ``compile("adam",
+    "mse", ["mae"])`` lands here, and is refused with a pointer to ``metrics=``.
+
+    >>> loss_weight(0.5), loss_weight([2]), loss_weight(None)
+    (0.5, 2.0, None)
+    >>> loss_weight("binary_accuracy")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: Model.compile: `loss_weights` ... received 'binary_accuracy' (str); ... metrics=...
+    """
+    if loss_weights is None:
+        return None
+    values = loss_weights
+    if isinstance(loss_weights, dict):
+        values = list(loss_weights.values())
+    elif not isinstance(loss_weights, (list, tuple)):
+        values = [loss_weights]
+    if len(values) == 1 and _is_number(values[0]):
+        return float(values[0])
+    hint = ""
+    if any(isinstance(v, str) for v in values):
+        hint = (
+            "; it looks like metrics: Keras 3's third positional argument of compile() is "
+            "`loss_weights`, so pass them by keyword: compile(optimizer=..., loss=..., "
+            f"metrics={loss_weights!r})"
+        )
+    raise ValueError(
+        "Model.compile: `loss_weights` expects a number, the weight of the model's single "
+        f"loss (or a one-entry list or dict of it), received {loss_weights!r} "
+        f"({type(loss_weights).__name__}){hint}"
+    )
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
 class CompiledLoss:
-    """``(y_true, y_pred, sample_weight) -> scalar Tensor`` from a name, a Loss or a function.
+    """``(y_true, y_pred, sample_weight) -> scalar Tensor`` from a name, a Loss or a function,
+    times ``weight`` when given (``compile``'s ``loss_weights``).
 
     >>> import nnscratch as ns
     >>> loss = CompiledLoss("mse")
     >>> loss(ns.tensor([1.0, 3.0]), ns.tensor([[1.0], [1.0]])).item()
     2.0
+    >>> CompiledLoss("mse", weight=0.5)(ns.tensor([1.0, 3.0]), ns.tensor([[1.0], [1.0]])).item()
+    1.0
     """
 
-    def __init__(self, identifier) -> None:
+    def __init__(self, identifier, weight: float | None = None) -> None:
+        self.weight = weight
         fn = losses_module.get(identifier)
         if fn is None:
             raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
@@ -62,7 +107,8 @@ class CompiledLoss:
         self.fn, self.name = fn, fn.name
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
-        return self.fn(y_true, y_pred, sample_weight=sample_weight)
+        loss = self.fn(y_true, y_pred, sample_weight=sample_weight)
+        return loss if self.weight is None else loss * self.weight
 
 
 def _as_list(identifiers) -> list:

@@ -5,8 +5,8 @@ Data is checked once, when a call starts, so careless or hostile input stops wit
 instead of a crash deep inside a layer or a silently wrong answer: strings, objects and complex
 numbers, ragged nested lists, zero samples, a batch size that is not a positive integer, and,
 for ``fit`` and ``evaluate`` (where they would poison the weights or the scores), NaN or
-infinite inputs and targets that do not fit the loss. ``predict`` lets NaN through: it comes
-out as NaN, in plain sight. NaN targets give a NaN loss, which ``TerminateOnNaN`` stops on.
+infinite inputs, targets or sample weights, and targets that do not fit the loss. ``predict``
+lets NaN through: it comes out as NaN, in plain sight.
 """
 
 from __future__ import annotations
@@ -176,14 +176,21 @@ def _check_sparse_labels(y: np.ndarray, classes: int, ignore_class) -> None:
         )
 
 
-def check_training_data(model, x: np.ndarray, y: np.ndarray | None) -> None:
-    """What ``fit`` and ``evaluate`` check beyond ``as_array``: finite inputs, fitting targets.
+def check_training_data(
+    model, x: np.ndarray, y: np.ndarray | None, sample_weight: np.ndarray | None = None
+) -> None:
+    """What ``fit`` and ``evaluate`` check beyond ``as_array``: finite inputs, targets that
+    fit the loss, finite targets and sample weights (Keras lets a NaN target through, and the
+    loss, the weights and every later epoch turn NaN without a word).
 
-    Regression targets may hold NaN: the loss is then NaN, which ``TerminateOnNaN`` stops on
-    (without it, training goes on, as in Keras).
+    >>> check_training_data(None, np.zeros((2, 1)), np.array([0.0, np.inf]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: Expected finite values in `y`, received 0 NaN and 1 infinite ...
     """
     check_finite(x=x)
-    check_targets(model, y)
+    check_targets(model, y)  # first: a NaN class label is reported as a label out of range
+    check_finite(y=y, sample_weight=sample_weight)
 
 
 def to_tensor(array: np.ndarray | None) -> Tensor | None:
@@ -245,7 +252,8 @@ def class_weights_to_sample_weights(y: np.ndarray, class_weight: dict) -> np.nda
 
 
 def warn_large_batch(batch_size: int, num_samples: int) -> None:
-    """The article's trap: with 4 samples and the default 32, an epoch is a single update."""
+    """A batch_size chosen larger than the data: an epoch is then a single update (``fit``
+    does not warn about its default, 32, which is no choice: the article's 4 samples)."""
     if batch_size > num_samples:
         warnings.warn(
             f"batch_size={batch_size} is larger than the {num_samples} training samples: each "

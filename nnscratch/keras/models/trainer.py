@@ -14,12 +14,14 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
+from ...errors import InputError
 from .. import optimizers as optimizers_module
 from ..callbacks.history import History
-from ..callbacks.progbar_logger import ProgbarLogger
+from ..callbacks.progbar_logger import ProgbarLogger, progress_line, summary_line
 from . import data as data_utils
 from .callback_list import CallbackList
-from .compile_utils import CompiledLoss, CompiledMetrics, Mean, to_float
+from .compile_utils import CompiledLoss, CompiledMetrics, Mean, loss_weight, to_float
+from .fit_arguments import check_fit_arguments
 
 __all__ = ["Trainer"]
 
@@ -41,23 +43,26 @@ class Trainer:
         self,
         optimizer="rmsprop",
         loss=None,
-        metrics=None,
         loss_weights=None,
+        metrics=None,
         weighted_metrics=None,
         run_eagerly=False,
         steps_per_execution=1,
         jit_compile="auto",
         auto_scale_loss=True,
     ) -> None:
-        """Choose the optimizer, loss and metrics (names, objects or callables).
+        """Choose the optimizer, loss and metrics (names, objects or callables), in Keras 3's
+        order: pass ``metrics`` by keyword (the third positional argument is ``loss_weights``).
 
         ``metrics`` may be a list or, as in the article, a single name (``"binary_accuracy"``);
-        only ``weighted_metrics`` see sample weights, as in Keras 3. ``loss_weights`` and the
-        execution options are accepted for Keras's signature; models have a single output.
+        only ``weighted_metrics`` see sample weights, as in Keras 3. ``loss_weights`` scales the
+        loss (models have a single output); the execution options are accepted for Keras's
+        signature.
         """
+        weight = loss_weight(loss_weights)  # first: refuse Keras 2's positional metrics
         self.optimizer = optimizers_module.get(optimizer)
-        self.loss = loss
-        self._compiled_loss = None if loss is None else CompiledLoss(loss)
+        self.loss, self.loss_weights = loss, loss_weights
+        self._compiled_loss = None if loss is None else CompiledLoss(loss, weight)
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._loss_tracker = Mean(name="loss")
         self.compiled = True
@@ -150,15 +155,20 @@ class Trainer:
         """Train for ``epochs`` passes over ``(x, y)`` in batches (default 32); returns History.
 
         ``validation_split`` keeps the last fraction of the samples aside (before shuffling);
-        ``val_`` entries are then logged at the end of each epoch.
+        ``val_`` entries are then logged at the end of each epoch. Training runs from epoch
+        ``initial_epoch`` up to ``epochs`` (an index, as in Keras, not a count).
         """
         self._assert_compiled("fit")
+        check_fit_arguments(
+            epochs, initial_epoch, validation_split, validation_freq, validation_batch_size
+        )
         arrays = self._arrays(x, y, sample_weight, class_weight)
         val_arrays = self._validation_arrays(validation_data)
         if validation_split and val_arrays is None:
             arrays, val_arrays = data_utils.split_validation(arrays, validation_split)
         batches = data_utils.Batches(len(arrays[0]), batch_size, shuffle)
-        data_utils.warn_large_batch(batches.batch_size, len(arrays[0]))
+        if batch_size is not None:  # the default holding every sample of a small set is fine
+            data_utils.warn_large_batch(batches.batch_size, len(arrays[0]))
         history, verbose = History(), _verbosity(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
         callbacks = list(callbacks or [])
@@ -217,14 +227,14 @@ class Trainer:
         batches = data_utils.Batches(len(arrays[0]), batch_size)
         hooks = CallbackList(callbacks or [], self, {"verbose": verbose, "steps": len(batches)})
         self.reset_metrics()
+        start = time.perf_counter()
         hooks.on_test_begin()
         for step, index in enumerate(batches):
             hooks.on_test_batch_begin(step)
             hooks.on_test_batch_end(step, self.test_step(_batch(arrays, index)))
         logs = self.get_metrics_result()
         hooks.on_test_end(logs)
-        if _verbosity(verbose):
-            print(f"{len(batches)}/{len(batches)} - " + _format(logs))
+        _print_progress(_verbosity(verbose), len(batches), start, logs)
         return logs if return_dict else self._flatten_logs(logs)
 
     def _flatten_logs(self, logs: dict):
@@ -237,9 +247,7 @@ class Trainer:
         batches = data_utils.Batches(len(x), batch_size)
         start = time.perf_counter()
         outputs = [self.predict_step(data_utils.to_tensor(x[index])) for index in batches]
-        if _verbosity(verbose):
-            ms = 1000 * (time.perf_counter() - start) / max(len(batches), 1)
-            print(f"{len(batches)}/{len(batches)} - {ms:.0f}ms/step")
+        _print_progress(_verbosity(verbose), len(batches), start, {})
         return np.concatenate(outputs) if outputs else np.empty((0,), np.float32)
 
     # ---- single batches -----------------------------------------------------------------------
@@ -288,7 +296,7 @@ class Trainer:
             sample_weight = data_utils.class_weights_to_sample_weights(y, class_weight)
         data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
         self._check_input_array(x)
-        data_utils.check_training_data(self, x, y)  # NaN inputs, labels out of range
+        data_utils.check_training_data(self, x, y, sample_weight)  # NaN, labels out of range
         if self._autocasts(x.dtype):  # the cast the model makes on every call, made once here
             x = x.astype(self._dtype)
         return [x, y, sample_weight]
@@ -305,12 +313,19 @@ class Trainer:
                 f"y_val, val_sample_weights)`, received {type(validation_data)}"
             )
         vx, vy, vsw = (*validation_data, None)[:3]
-        return self._arrays(vx, vy, vsw, None)
+        try:
+            return self._arrays(vx, vy, vsw, None)
+        except InputError as error:  # say which data: `x` alone would point at the training set
+            raise type(error)(f"In `validation_data`: {error}") from None
 
 
 def _batch(arrays: list, index) -> tuple:
     return tuple(None if a is None else data_utils.to_tensor(a[index]) for a in arrays)
 
 
-def _format(logs: dict) -> str:
-    return " - ".join(f"{name}: {value:.4f}" for name, value in logs.items())
+def _print_progress(verbose: int, steps: int, start: float, logs: dict) -> None:
+    """``evaluate``'s and ``predict``'s line, as Keras 3 prints it when they end."""
+    if verbose:
+        seconds = time.perf_counter() - start
+        line = progress_line if verbose == 1 else summary_line
+        print(line(steps, steps, seconds, seconds / max(steps, 1), logs), flush=True)

@@ -42,6 +42,7 @@ class Adadelta(Optimizer):
             learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
             clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name, **kwargs,
         )  # fmt: skip
+        self._check_hyperparameters(rho=rho, epsilon=epsilon)
         self.rho, self.epsilon = rho, epsilon
 
     def build(self, variables: list) -> None:

@@ -40,6 +40,9 @@ class Adagrad(Optimizer):
             learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
             clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name, **kwargs,
         )  # fmt: skip
+        self._check_hyperparameters(
+            initial_accumulator_value=initial_accumulator_value, epsilon=epsilon
+        )
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
+from .hyperparameters import HYPERPARAMETER_RANGES
 from .optimizer import Optimizer, _array
 
 
@@ -22,6 +23,9 @@ class Lion(Optimizer):
     >>> [round(v, 6) for v in w.tolist()]
     [0.9, 1.1]
     """
+
+    # Lion has no bias correction to break: a beta of 1 is allowed, as in Keras
+    hyperparameter_ranges = {**HYPERPARAMETER_RANGES, "beta_1": (1.0, True), "beta_2": (1.0, True)}
 
     def __init__(
         self,
@@ -45,6 +49,7 @@ class Lion(Optimizer):
                 f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer "
                 f"degenerates to SignSGD. Received: beta_1={beta_1}."
             )
+        self._check_hyperparameters(beta_1=beta_1, beta_2=beta_2)  # NaN, and beta_2 too
 
     def build(self, variables: list) -> None:
         """A momentum slot per variable."""

@@ -35,6 +35,7 @@ from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
 from ...optim.flat import views, worth_flattening
 from . import clipping, schedules
+from .hyperparameters import check_hyperparameter, check_learning_rate
 
 _NAME_COUNTS: collections.Counter = collections.Counter()
 
@@ -60,16 +61,6 @@ def _gradient_array(gradient, variable) -> np.ndarray:
             f"Gradient of shape {data.shape} does not match its variable's shape {value.shape}"
         )
     return data if data.dtype == value.dtype else data.astype(value.dtype)
-
-
-def _check_learning_rate(learning_rate) -> None:
-    if isinstance(learning_rate, (float, np.floating)) and not isinstance(learning_rate, bool):
-        return
-    raise ValueError(
-        "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, or a "
-        "callable (that takes in the current iteration value and returns the corresponding "
-        f"learning rate value). Received instead: learning_rate={learning_rate!r}"
-    )
 
 
 class Optimizer:
@@ -118,6 +109,8 @@ class Optimizer:
                 f"Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                 f"Received: {given}"
             )
+        if weight_decay is not None:
+            self._check_hyperparameters(weight_decay=weight_decay)
         self.name = name or _auto_name(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
@@ -140,9 +133,16 @@ class Optimizer:
         if isinstance(learning_rate, schedules.LearningRateSchedule) or callable(learning_rate):
             self._learning_rate = learning_rate
             return
-        _check_learning_rate(learning_rate)
+        check_learning_rate(learning_rate, type(self).__name__)
         self._learning_rate = np.array(learning_rate, np.float32)
         self._variables.append(self._learning_rate)
+
+    def _check_hyperparameters(self, **values) -> None:
+        """Refuse values outside their range (``HYPERPARAMETER_RANGES``, or the subclass's
+        ``hyperparameter_ranges``), naming this optimizer."""
+        ranges = getattr(self, "hyperparameter_ranges", None)
+        for name, value in values.items():
+            check_hyperparameter(type(self).__name__, name, value, ranges)
 
     # ---- the learning rate and the step count -----------------------------------------------
     @property
@@ -173,6 +173,7 @@ class Optimizer:
                 "optimizer with a float `learning_rate` argument."
             )
         elif isinstance(self._learning_rate, np.ndarray):
+            self._check_hyperparameters(learning_rate=float(learning_rate))
             self._learning_rate[...] = float(learning_rate)
         else:  # a callable before: a float from now on
             self._init_learning_rate(float(learning_rate))

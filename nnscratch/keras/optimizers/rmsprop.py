@@ -45,6 +45,7 @@ class RMSprop(Optimizer):
             learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
             clipvalue=clipvalue, global_clipnorm=global_clipnorm, name=name, **kwargs,
         )  # fmt: skip
+        self._check_hyperparameters(rho=rho, momentum=momentum, epsilon=epsilon)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
 
     def build(self, variables: list) -> None:

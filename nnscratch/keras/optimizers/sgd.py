@@ -45,6 +45,7 @@ class SGD(Optimizer):
         )  # fmt: skip
         if not isinstance(momentum, float) or momentum < 0 or momentum > 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: {momentum!r}")
+        self._check_hyperparameters(momentum=momentum)  # NaN passes the comparisons above
         self.momentum = momentum
         self.nesterov = nesterov
 
