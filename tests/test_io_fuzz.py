@@ -260,3 +260,51 @@ def test_planted_pickles_are_refused_and_never_run(tmp_path):
         extra = {**members, "model.pkl": payload, "assets/data.pkl": payload}
         assert load_keras_bytes(zip_bytes(extra)) is not None  # other members are never read
     assert not marker.exists()
+
+
+# ---- .npz files (ModelCheckpoint's, np.savez's) and load_weights on any bytes -------------------
+@functools.cache
+def npz_blob() -> bytes:
+    buffer = io.BytesIO()
+    rng = np.random.default_rng(1)
+    np.savez(buffer, rng.standard_normal((3, 4)).astype(np.float32), np.arange(5), np.ones(()))
+    return buffer.getvalue()
+
+
+def load_npz_bytes(data: bytes):
+    from nnscratch.io.npz import read_npz
+
+    path = os.path.join(_workdir(), "fuzz.npz")
+    with open(path, "wb") as file:
+        file.write(data)
+    return read_npz(path)
+
+
+@fuzz(0.3)
+@given(EDITS, st.integers(0, 2**31))
+def test_mutated_and_truncated_npz_files(edits, cut):
+    data = mutate(npz_blob(), edits)
+    only_ours(lambda: load_npz_bytes(data[: cut % (len(data) + 1)] if cut % 2 else data))
+
+
+@fuzz(0.3)
+@given(EDITS)
+def test_mutated_npy_headers_inside_a_valid_zip(edits):
+    with zipfile.ZipFile(io.BytesIO(npz_blob())) as archive:
+        members = {info.filename: archive.read(info) for info in archive.infolist()}
+    first = members["arr_0.npy"]
+    header = first[:128]  # the magic, the header length and the header's text
+    members["arr_0.npy"] = mutate(header, edits) + first[128:]
+    only_ours(lambda: load_npz_bytes(zip_bytes(members)))
+
+
+@fuzz(0.3)
+@given(st.sampled_from(["npz", "keras", "safetensors", "random"]), EDITS, st.binary(max_size=64))
+def test_load_weights_of_any_bytes_raises_only_our_errors(kind, edits, noise):
+    blobs = {"npz": npz_blob, "keras": lambda: zip_bytes(archive_members()),
+             "safetensors": safetensors_blob, "random": lambda: noise}  # fmt: skip
+    path = os.path.join(_workdir(), f"fuzz.{'weights.h5' if kind == 'random' else kind}")
+    with open(path, "wb") as file:
+        file.write(mutate(blobs[kind](), edits))
+    model = nk.Sequential([nk.Input(shape=(3,)), nk.layers.Dense(4), nk.layers.Dense(1)])
+    only_ours(lambda: model.load_weights(path))

@@ -431,3 +431,37 @@ def test_unsavable_models_fail_before_touching_the_file(tmp_path):
         model.save(tmp_path / "m.h5")
     with pytest.raises(FileExistsError):
         nk.Sequential([nk.Input(shape=(2,)), L.Dense(2)]).save(path, overwrite=False)
+
+
+# ---- sizes a config asks for must be paid for by the weights file ----------------------------
+def test_a_config_asking_for_huge_weights_is_refused_before_allocating(tmp_path):
+    import tracemalloc
+
+    nk.Sequential([nk.Input(shape=(8,)), L.Dense(4), L.Dense(1)]).save(tmp_path / "m.keras")
+
+    def wide(data: bytes) -> bytes:
+        config = json.loads(data)
+        config["config"]["layers"][1]["config"]["units"] = 4_000_000  # 128 MB of kernel
+        return json.dumps(config).encode()
+
+    _rewrite(tmp_path / "m.keras", "config.json", wide)
+    assert (tmp_path / "m.keras").stat().st_size < 5000
+    tracemalloc.start()
+    try:
+        message = r"Dense '.*': its weight 'kernel' of shape \(8, 4000000\) needs 128,000,000"
+        with pytest.raises(ConfigError, match=message + ".*model.weights.safetensors"):
+            nk.models.load_model(tmp_path / "m.keras")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 2**20
+
+
+def test_csv_logger_appends_to_a_file_that_is_not_utf8(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_bytes(b"\xff\xfe not text\n")
+    logger = nk.callbacks.CSVLogger(str(path), append=True)
+    logger.on_train_begin()
+    logger.on_epoch_end(0, {"loss": 0.5})
+    logger.on_train_end()
+    assert path.read_bytes() == b"\xff\xfe not text\n0,0.5,NA\r\n"  # no second header

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import io
+import math
 import os
 import tempfile
 import zlib
 from pathlib import Path
 
 import numpy as np
+
+from ..errors import FileFormatError
 
 __all__ = ["FILES", "MIRRORS", "default_root", "load_mnist", "read_idx"]
 
@@ -42,6 +46,7 @@ SPLITS = {
 TIMEOUT = 5.0  # seconds a mirror may stay silent: an offline machine fails fast
 # IDX type codes (the third magic byte); all multi-byte values are big-endian.
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
+_MAX_DEFLATE_RATIO = 1032  # deflate cannot expand a byte into more: a bigger promise is a lie
 
 
 class _DigestMismatch(ValueError):
@@ -67,8 +72,8 @@ def load_mnist(
     ``(n,)`` in 0..9. Files are cached in ``root`` (default: ``default_root()``); a file that is
     missing, or whose SHA-256 is wrong, is downloaded when ``download`` is true. Raises
     ``ConnectionError`` when no mirror can be reached, ``FileNotFoundError`` when a file is
-    missing and ``download=False``, and ``ValueError`` for a file with the wrong digest or a
-    malformed IDX layout.
+    missing and ``download=False``, and ``FileFormatError`` (a ``ValueError``) for a file with
+    the wrong digest or a malformed IDX layout.
 
     >>> import tempfile
     >>> load_mnist(tempfile.mkdtemp(), download=False)  # doctest: +ELLIPSIS
@@ -88,7 +93,8 @@ def read_idx(source: str | os.PathLike | bytes) -> np.ndarray:
 
     The layout is checked strictly: a magic number of two zero bytes, a known type code and a
     dimension count, then one big-endian uint32 per dimension, then exactly the data those
-    dimensions describe. Anything else raises ``ValueError`` naming the file.
+    dimensions describe. Anything else raises ``FileFormatError`` (a ``ValueError``) naming the
+    file; a gzip'd file is inflated no further than its header promises.
 
     >>> import struct
     >>> read_idx(struct.pack(">BBBBII", 0, 0, 0x08, 2, 2, 2) + bytes([1, 2, 3, 4])).tolist()
@@ -100,11 +106,11 @@ def read_idx(source: str | os.PathLike | bytes) -> np.ndarray:
         data = _gunzip(data, name)
     dtype, dims = _idx_header(data, name)
     start = 4 + 4 * len(dims)
-    expected = int(np.prod(dims)) * dtype.itemsize
+    expected = math.prod(dims) * dtype.itemsize
     found = len(data) - start
     if found != expected:
         problem = "is truncated" if found < expected else "has trailing bytes"
-        raise ValueError(
+        raise FileFormatError(
             f"read_idx: {name} {problem}: its header {dims} promises {expected} bytes of data, "
             f"found {found}"
         )
@@ -114,24 +120,42 @@ def read_idx(source: str | os.PathLike | bytes) -> np.ndarray:
 
 # ---- parsing ------------------------------------------------------------------------------------
 def _gunzip(data: bytes, name: str) -> bytes:
+    """The IDX header, then no more than the data it promises and one byte (to see extra)."""
     try:
-        return gzip.decompress(data)
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as file:
+            head = file.read(4)
+            head += file.read(4 * head[3]) if len(head) == 4 else b""
+            size = _promised_size(head, name, len(data))
+            return head + file.read(size + 1)
     except (OSError, EOFError, zlib.error) as error:
-        raise ValueError(f"read_idx: {name} is not a valid gzip file ({error})") from None
+        raise FileFormatError(f"read_idx: {name} is not a valid gzip file ({error})") from None
+    except MemoryError:
+        raise FileFormatError(f"read_idx: {name} inflates to more than fits in memory") from None
+
+
+def _promised_size(head: bytes, name: str, compressed: int) -> int:
+    dtype, dims = _idx_header(head, name)
+    size = math.prod(dims) * dtype.itemsize
+    if size > _MAX_DEFLATE_RATIO * compressed:
+        raise FileFormatError(
+            f"read_idx: {name} is truncated or lies: its header {dims} promises {size} bytes of "
+            f"data, more than a {compressed}-byte gzip file can hold"
+        )
+    return size
 
 
 def _idx_header(data: bytes, name: str) -> tuple[np.dtype, tuple[int, ...]]:
     if len(data) < 4 or data[:2] != b"\x00\x00":
-        raise ValueError(
+        raise FileFormatError(
             f"read_idx: {name} is not an IDX file: expected a magic number starting with two "
             f"zero bytes, found {data[:4].hex() or 'no bytes'}"
         )
     code, ndim = data[2], data[3]
     if code not in IDX_TYPES:
         known = ", ".join(f"0x{c:02x}" for c in IDX_TYPES)
-        raise ValueError(f"read_idx: {name} has unknown IDX type code 0x{code:02x} ({known})")
+        raise FileFormatError(f"read_idx: {name} has unknown IDX type code 0x{code:02x} ({known})")
     if ndim == 0 or len(data) < 4 + 4 * ndim:
-        raise ValueError(
+        raise FileFormatError(
             f"read_idx: {name} has a truncated header: {ndim} dimensions need "
             f"{4 + 4 * ndim} bytes, found {len(data)}"
         )
@@ -141,12 +165,12 @@ def _idx_header(data: bytes, name: str) -> tuple[np.dtype, tuple[int, ...]]:
 
 def _check_mnist(images: np.ndarray, labels: np.ndarray, image_name: str, label_name: str) -> None:
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
-        raise ValueError(
+        raise FileFormatError(
             f"load_mnist: {image_name} should hold uint8 images (n, 28, 28), found "
             f"{images.dtype} {images.shape}"
         )
     if labels.dtype != np.uint8 or labels.shape != (len(images),) or labels.max(initial=0) > 9:
-        raise ValueError(
+        raise FileFormatError(
             f"load_mnist: {label_name} should hold {len(images)} uint8 labels in 0..9, found "
             f"{labels.dtype} {labels.shape} with maximum {labels.max(initial=0)}"
         )
@@ -161,7 +185,7 @@ def _fetch(root: Path, name: str, download: bool) -> Path:
         if digest == FILES[name]:
             return path
         if not download:
-            raise ValueError(
+            raise FileFormatError(
                 f"load_mnist: {path} has SHA-256 {digest}, expected {FILES[name]}; delete it "
                 "(or pass download=True) to fetch it again"
             )
@@ -189,7 +213,7 @@ def _download(name: str, path: Path) -> None:
         except (OSError, HTTPException, ValueError) as error:  # unreachable, refused, bad URL
             failures.append(f"{url}: {getattr(error, 'reason', None) or error}")
     if mismatches:
-        raise ValueError("load_mnist: " + "; ".join(mismatches))
+        raise FileFormatError("load_mnist: " + "; ".join(mismatches))
     raise ConnectionError(
         f"load_mnist: could not download {name} ({'; '.join(failures)}). If this machine is "
         f"offline, {_where_to_put(path.parent)}"

@@ -24,6 +24,7 @@ import struct
 import numpy as np
 
 from ..errors import FileFormatError
+from . import sniff
 from .atomic import atomic_write
 
 __all__ = [
@@ -128,6 +129,7 @@ def load(data: bytes | bytearray | memoryview) -> dict[str, np.ndarray]:
 def load_with_metadata(data, source: str = "safetensors data") -> tuple[dict, dict[str, str]]:
     """``({name: array}, metadata)`` from safetensors bytes; ``source`` names them in errors."""
     view = memoryview(data).cast("B")
+    _check_kind(view, source)
     entries, metadata, start = _parse_header(view, source)
     body = np.frombuffer(view, np.uint8, offset=start) if len(view) > start else _EMPTY
     return {name: _read_tensor(name, entry, body, source) for name, entry in entries}, metadata
@@ -152,6 +154,15 @@ def read_file(filename) -> tuple[dict[str, np.ndarray], dict[str, str]]:
 
 
 _EMPTY = np.zeros(0, np.uint8)
+
+
+def _check_kind(view: memoryview, source: str) -> None:
+    """Another known format is named as such, rather than read as a garbled header length."""
+    kind = sniff.identify(view)
+    if kind not in ("safetensors", "unknown", "empty"):
+        raise FileFormatError(
+            f"{source}: expected a safetensors file, received {sniff.DESCRIPTIONS[kind]}"
+        )
 
 
 def _parse_header(view: memoryview, source: str) -> tuple[list, dict[str, str], int]:

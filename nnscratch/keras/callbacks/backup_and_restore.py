@@ -17,7 +17,6 @@ checks as ``load_model``; a backup that does not fit the model raises ``FileForm
 from __future__ import annotations
 
 import contextlib
-import glob
 import os
 import warnings
 
@@ -26,6 +25,7 @@ import numpy as np
 from ... import random
 from ...errors import FileFormatError, InputError
 from ...io import state as io_state
+from ...io.atomic import remove_stale_temporaries
 from ..saving import compile_state, weights
 from .callback import Callback
 
@@ -109,8 +109,8 @@ class BackupAndRestore(Callback):
     def on_train_end(self, logs: dict | None = None) -> None:
         if not self.delete_checkpoint:
             return
-        stale = glob.glob(os.path.join(glob.escape(self.backup_dir), ".*.safetensors.*.tmp"))
-        for path in (self._latest, self._previous, *stale):  # temporaries of killed saves
+        for path in (self._latest, self._previous):
+            remove_stale_temporaries(path)  # of killed saves; a live save's is left alone
             with contextlib.suppress(FileNotFoundError):
                 os.remove(path)
         with contextlib.suppress(OSError):  # the folder goes only if nothing else is in it

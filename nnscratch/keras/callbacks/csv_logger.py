@@ -47,7 +47,7 @@ class CSVLogger(Callback):
         mode = "w"
         if self.append:
             if os.path.exists(self.filename):
-                with open(self.filename) as existing:
+                with open(self.filename, "rb") as existing:  # bytes: any content is fine here
                     self.append_header = not existing.readline()
             mode = "a"
         self._close()

@@ -6,8 +6,11 @@ Saving never uses pickle. The file name picks the format:
   optimizer state; ``keras.models.load_model`` reads it);
 - ``*.weights.safetensors``: the weights alone (``model.save_weights``; ``load_weights``),
   nnscratch's stand-in for Keras's ``.weights.h5`` (HDF5 is not written);
-- ``*.npz``: ``get_weights()`` in order, as ``arr_0``, ``arr_1``, ... (``np.savez``), read back
-  by ``load_weights_npz`` with ``allow_pickle=False``.
+- ``*.npz``: ``get_weights()`` in order, as ``arr_0``, ``arr_1``, ... (as ``np.savez``), read
+  back by ``load_weights_npz`` or ``model.load_weights`` (never with pickle).
+
+Every format is written atomically (``nnscratch.io.atomic_write``): a process killed while
+saving leaves the previous file whole, and the next save removes the temporary it left.
 
 Weights-only files hold the weights also when ``save_weights_only=False``: rebuild the model
 from code, then load them.
@@ -18,8 +21,8 @@ from __future__ import annotations
 import os
 import warnings
 
-import numpy as np
-
+from ...io import npz
+from ..saving import weights
 from .monitor_callback import MonitorCallback
 
 __all__ = ["ModelCheckpoint", "load_weights_npz", "save_weights_npz"]
@@ -37,14 +40,13 @@ def save_weights_npz(model, filepath) -> None:
     >>> path = os.path.join(tempfile.mkdtemp(), "w.weights.npz")
     >>> save_weights_npz(model, path); load_weights_npz(model, path)
     """
-    with open(filepath, "wb") as file:  # a file object: np.savez keeps the name as given
-        np.savez(file, *model.get_weights())
+    npz.write_npz(filepath, model.get_weights())
 
 
 def load_weights_npz(model, filepath) -> None:
-    """Read weights written by ``save_weights_npz`` into ``model`` (``set_weights`` order)."""
-    with np.load(filepath, allow_pickle=False) as data:
-        model.set_weights([data[f"arr_{i}"] for i in range(len(data.files))])
+    """Read weights written by ``save_weights_npz`` into ``model`` (``set_weights`` order);
+    ``FileFormatError`` for a file that is torn, hostile or does not fit the model."""
+    weights.assign_ordered(model, npz.read_npz_list(filepath), repr(os.fspath(filepath)))
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -12,9 +12,12 @@ decompress, so no decompression bomb):
 
 Loading rebuilds the model from classes found in the registry only, loads the weights (names
 and shapes must match), recompiles and restores the optimizer, so ``fit`` continues exactly
-where it stopped. Every problem with the file raises an ``NnscratchError``
-(``FileFormatError`` for bytes, ``ConfigError`` for classes and values) naming what was
-expected and what was found; nothing in the file is imported, unpickled or executed.
+where it stopped. While the model is built, its weights may take no more bytes than the
+archive's weights file holds: a config that asks for more (``units: 40000000`` in a 5 KB file)
+is refused with a ``ConfigError`` naming the layer, before the memory is taken. Every problem
+with the file raises an ``NnscratchError`` (``FileFormatError`` for bytes, ``ConfigError`` for
+classes and values) naming what was expected and what was found; nothing in the file is
+imported, unpickled or executed.
 
 >>> import os, tempfile
 >>> import numpy as np
@@ -38,8 +41,9 @@ import struct
 import zipfile
 
 from ...errors import FileFormatError
-from ...io import safetensors
+from ...io import safetensors, sniff
 from ...io.atomic import atomic_write
+from ..layers.weight_budget import weight_budget
 from . import compile_state, registry, weights
 from .serialization import deserialize_layer, serialize_layer
 
@@ -49,6 +53,7 @@ FORMAT = "nnscratch.keras"
 FORMAT_VERSION = "1"
 CONFIG, METADATA = "config.json", "metadata.json"
 WEIGHTS, OPTIMIZER = "model.weights.safetensors", "optimizer.safetensors"
+KERAS3_WEIGHTS = "model.weights.h5"  # Keras 3's own archives: HDF5 weights
 _REQUIRED = (METADATA, CONFIG, WEIGHTS)
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_JSON_DEPTH = 100
@@ -113,8 +118,10 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     members = read_archive(filepath)
     _check_metadata(_json(members, METADATA, filepath), filepath)
     config = _json(members, CONFIG, filepath)
+    justified = f"{filepath!r}/{WEIGHTS} ({len(members[WEIGHTS]):,} bytes)"
     with registry.custom_object_scope(custom_objects):
-        model = deserialize_layer(config)
+        with weight_budget(len(members[WEIGHTS]), justified):
+            model = deserialize_layer(config)
         arrays, _ = safetensors.load_with_metadata(members[WEIGHTS], f"{filepath!r}/{WEIGHTS}")
         weights.assign_weights(model, arrays, f"{filepath!r}/{WEIGHTS}")
         if compile and config.get("compile_config") is not None:
@@ -133,15 +140,39 @@ def read_archive(filepath) -> dict[str, bytes]:
         size = os.path.getsize(filepath)
         with zipfile.ZipFile(filepath) as archive:
             names = [info.filename for info in archive.infolist()]
+            _check_kind(names, filepath)
             wanted = [n for n in (*_REQUIRED, OPTIMIZER) if n in names or n in _REQUIRED]
             return {name: _read_member(archive, names, name, size, filepath) for name in wanted}
     except FileFormatError:
         raise
     except _ZIP_ERRORS as error:
+        raise _not_an_archive(filepath, error) from error
+
+
+def _not_an_archive(filepath: str, error: Exception) -> FileFormatError:
+    kind = sniff.identify_file(filepath)
+    advice = f". {weights.CONVERT_WITH_KERAS}" if kind == "hdf5" else ""
+    return FileFormatError(
+        f"{filepath!r}: expected a .keras archive (a zip file), could not read it "
+        f"({type(error).__name__}: {error}); the file looks like {sniff.DESCRIPTIONS[kind]}"
+        + advice
+    )
+
+
+def _check_kind(names: list, filepath: str) -> None:
+    """Other zips (Keras 3's archives, .npz files) are named as such."""
+    if KERAS3_WEIGHTS in names and WEIGHTS not in names:
         raise FileFormatError(
-            f"{filepath!r}: expected a .keras archive (a zip file), could not read it: "
-            f"{type(error).__name__}: {error}"
-        ) from error
+            f"{filepath!r} is {sniff.DESCRIPTIONS['keras3']}, which nnscratch cannot read yet. "
+            + weights.CONVERT_WITH_KERAS
+        )
+    if METADATA not in names and CONFIG not in names:
+        kind = sniff.identify_file(filepath)
+        hint = "; weights alone: build the model, then load_weights" if kind == "npz" else ""
+        raise FileFormatError(
+            f"{filepath!r}: expected a .keras archive ({', '.join(_REQUIRED)}), received "
+            f"{sniff.DESCRIPTIONS[kind]}{hint}"
+        )
 
 
 def _read_member(archive: zipfile.ZipFile, names: list, name: str, size: int, path: str) -> bytes:

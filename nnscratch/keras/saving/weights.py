@@ -29,12 +29,22 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...errors import FileFormatError
-from ...io import safetensors
+from ...io import npz, safetensors, sniff
 from ...io.atomic import atomic_write
 
-__all__ = ["assign_weights", "load_weights", "named_weights", "save_weights", "weights_bytes"]
+__all__ = [
+    "assign_ordered", "assign_weights", "load_weights", "named_weights", "save_weights",
+    "weights_bytes",
+]  # fmt: skip
 
 FORMAT = "nnscratch.keras.weights"
+CONVERT_WITH_KERAS = (
+    "nnscratch reads the `.weights.safetensors` and `.keras` files it writes, and `.npz` files "
+    "of `get_weights()`. To convert, in Keras: load the model (`keras.models.load_model(...)`, "
+    "or build it and `model.load_weights(...)`), then "
+    "`numpy.savez('weights.npz', *model.get_weights())`; here: build the same model and "
+    "`model.load_weights('weights.npz')`"
+)
 
 
 def named_weights(model) -> dict:
@@ -95,20 +105,31 @@ def save_weights(model, filepath, overwrite: bool = True) -> None:
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False) -> None:
-    """Load weights saved by ``save_weights`` (or a ``.keras`` archive's) into ``model``.
+    """Load weights saved by ``save_weights`` (or a ``.keras`` archive's, or a ``.npz`` of
+    ``get_weights()`` as ``np.savez`` writes it) into ``model``.
 
     Names and shapes must match the model exactly, else FileFormatError naming the weight,
-    unless ``skip_mismatch``: then mismatched weights are left alone, with a warning.
+    unless ``skip_mismatch``: then mismatched weights are left alone, with a warning. Files of
+    other kinds (HDF5, pickles) raise FileFormatError saying what they are.
     """
     filepath = os.fspath(filepath)
-    if filepath.endswith(".keras"):
-        from .saving_lib import read_archive
+    kind = sniff.identify_file(filepath)
+    if kind == "hdf5":
+        raise FileFormatError(
+            f"{filepath!r} is {sniff.DESCRIPTIONS[kind]}, which nnscratch does not read. "
+            f"{CONVERT_WITH_KERAS}"
+        )
+    if kind == "npz" or filepath.endswith(".npz"):
+        assign_ordered(model, npz.read_npz_list(filepath), repr(filepath), skip_mismatch)
+        return
+    if kind in ("nnscratch_keras", "keras3") or filepath.endswith(".keras"):
+        from .saving_lib import WEIGHTS, read_archive
 
-        data, source = read_archive(filepath)["model.weights.safetensors"], filepath
+        data = read_archive(filepath)[WEIGHTS]
     else:
-        data, source = _read(filepath), filepath
-    arrays, _ = safetensors.load_with_metadata(data, repr(source))
-    assign_weights(model, arrays, repr(source), skip_mismatch)
+        data = _read(filepath)
+    arrays, _ = safetensors.load_with_metadata(data, repr(filepath))
+    assign_weights(model, arrays, repr(filepath), skip_mismatch)
 
 
 def _read(filepath: str) -> bytes:
@@ -131,10 +152,31 @@ def assign_weights(model, arrays: dict, source: str, skip_mismatch: bool = False
     for name in mismatched:
         message = _shape_message(name, owners[name], own[name], arrays[name])
         warnings.warn(f"Skipping {message}", stacklevel=3)
+    _copy((param, arrays[name]) for name, param in own.items() if name not in mismatched)
+
+
+def assign_ordered(model, arrays: list, source: str, skip_mismatch: bool = False) -> None:
+    """Copy arrays into ``model.weights`` in ``get_weights()`` order, after checking them all
+    (an ``.npz`` holds no names: count, shapes and dtypes must fit)."""
+    own = model.weights
+    if len(arrays) != len(own):
+        raise FileFormatError(
+            f"{source} does not fit model '{model.name}': it holds {len(arrays)} arrays, the "
+            f"model has {len(own)} weights (in get_weights() order)"
+        )
+    mismatched = [i for i, (param, array) in enumerate(zip(own, arrays)) if _mismatch(param, array)]
+    messages = [_ordered_message(i, own[i], arrays[i]) for i in mismatched]
+    if messages and not skip_mismatch:
+        raise FileFormatError(f"{source} does not fit model '{model.name}': " + "; ".join(messages))
+    for message in messages:
+        warnings.warn(f"Skipping {message}", stacklevel=3)
+    _copy(pair for i, pair in enumerate(zip(own, arrays)) if i not in mismatched)
+
+
+def _copy(pairs) -> None:
     with no_grad(), np.errstate(over="ignore"):  # float64 beyond float32's range is inf
-        for name, param in own.items():
-            if name not in mismatched:
-                param.copy_(arrays[name].astype(param.dtype, copy=False))
+        for param, array in pairs:
+            param.copy_(array.astype(param.dtype, copy=False))
 
 
 def _name_problems(model, own: dict, arrays: dict, source: str) -> list[str]:
@@ -164,4 +206,12 @@ def _shape_message(name: str, owner: str, param, array: np.ndarray) -> str:
     return (
         f"weight {name!r} (layer '{owner}') expects shape {tuple(param.shape)} and dtype "
         f"{param.dtype}, received shape {tuple(array.shape)} and dtype {array.dtype}"
+    )
+
+
+def _ordered_message(index: int, param, array: np.ndarray) -> str:
+    return (
+        f"weight {index} in get_weights() order (arr_{index}) expects shape "
+        f"{tuple(param.shape)} and dtype {param.dtype}, received shape {tuple(array.shape)} and "
+        f"dtype {array.dtype}"
     )
