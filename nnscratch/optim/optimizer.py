@@ -18,6 +18,7 @@ import numpy as np
 
 from ..autograd import Tensor, dtypes, enable_grad, inplace, no_grad
 from .flat import FlatGroup
+from .state_check import check_state_dict
 
 
 class _RequiredParameter:
@@ -213,21 +214,19 @@ class Optimizer:
         state = {(index[id(k)] if isinstance(k, Tensor) else k): v for k, v in self.state.items()}
         return {"state": state, "param_groups": groups}
 
+    def check_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Raise ``InputError`` (a ``ValueError``) saying what is wrong if ``state_dict``
+        cannot be loaded: ``load_state_dict`` calls it before changing anything."""
+        check_state_dict(self, state_dict)
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Load a dict from ``state_dict()`` (ours, or torch's with tensors made arrays).
 
-        Arrays are copied; floating ones take their parameter's dtype, except 'step'.
+        Arrays are copied; floating ones take their parameter's dtype, except 'step'. The
+        whole dict is checked first (``check_state_dict``): a refused one changes nothing.
         """
+        self.check_state_dict(state_dict)
         saved_groups = copy.deepcopy(state_dict["param_groups"])
-        if len(saved_groups) != len(self.param_groups):
-            raise ValueError("loaded state dict has a different number of parameter groups")
-        for group, saved in zip(self.param_groups, saved_groups):
-            if len(group["params"]) != len(saved["params"]):
-                raise ValueError(
-                    "loaded state dict contains a parameter group that doesn't match the size "
-                    f"of optimizer's group ({len(saved['params'])} saved, "
-                    f"{len(group['params'])} here)"
-                )
         id_map = dict(
             zip(
                 chain.from_iterable(g["params"] for g in saved_groups),
@@ -236,11 +235,8 @@ class Optimizer:
         )
         state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         for key, value in state_dict["state"].items():
-            if key in id_map:
-                param = id_map[key]
-                state[param] = {k: _cast(param, k, v) for k, v in value.items()}
-            else:
-                state[key] = value
+            param = id_map[key]  # (checked: every key is a saved parameter id)
+            state[param] = {k: _cast(param, k, v) for k, v in value.items()}
         for group, saved in zip(self.param_groups, saved_groups):
             saved["params"] = group["params"]
             if "param_names" in group and "param_names" not in saved:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .state_check import check_state_dict
+
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being "
     "deprecated where possible. Please use `scheduler.step()` to step the "
@@ -92,8 +94,16 @@ class LRScheduler:
         """Every attribute except the optimizer."""
         return {key: value for key, value in self.__dict__.items() if key != "optimizer"}
 
+    def check_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Raise ``InputError`` (a ``ValueError``) saying what is wrong if ``state_dict``
+        cannot be loaded: a field of another kind than this scheduler's, a list with another
+        length, a key naming a method. ``load_state_dict`` calls it before changing anything."""
+        check_state_dict(self, state_dict)
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes saved by ``state_dict()``."""
+        """Restore the attributes saved by ``state_dict()``, once ``check_state_dict``
+        accepts them all (a refused dict changes nothing)."""
+        self.check_state_dict(state_dict)
         self.__dict__.update(state_dict)
 
     def get_last_lr(self) -> list[float]:

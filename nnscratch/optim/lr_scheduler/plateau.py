@@ -122,6 +122,6 @@ class ReduceLROnPlateau(LRScheduler):
         self.mode, self.threshold, self.threshold_mode = mode, threshold, threshold_mode
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        """Restore the attributes saved by ``state_dict()``."""
-        self.__dict__.update(state_dict)
+        """Restore the attributes saved by ``state_dict()`` (checked first, as the base's)."""
+        super().load_state_dict(state_dict)
         self._init_is_better(self.mode, self.threshold, self.threshold_mode)

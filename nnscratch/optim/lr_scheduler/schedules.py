@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 import types
-from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ...errors import InputError
 from .base import (
     LRScheduler,
     _check_optimizer,
     _group_values,
 )
+from .state_check import check_field, check_state_dict
 
 
 class LambdaLR(LRScheduler):
@@ -51,11 +52,29 @@ class LambdaLR(LRScheduler):
         ]
         return state
 
+    def check_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base's; ``lr_lambdas`` must hold one entry per function here: None, or a
+        dict of the callable object's fields."""
+        check_state_dict(self, state_dict, skip=("lr_lambdas",))
+        saved = state_dict.get("lr_lambdas", [None] * len(self.lr_lambdas))
+        where = "LambdaLR.load_state_dict expects"
+        if not isinstance(saved, list) or len(saved) != len(self.lr_lambdas):
+            raise InputError(
+                f"{where} 'lr_lambdas' to be a list of {len(self.lr_lambdas)} entries "
+                f"(None or a dict), received {type(saved).__name__}"
+            )
+        for i, (fn, fields) in enumerate(zip(self.lr_lambdas, saved)):
+            if fields is not None and not isinstance(fields, dict):
+                raise InputError(f"{where} lr_lambdas[{i}] None or a dict")
+            for key, value in (fields or {}).items():
+                check_field(fn, key, value, f"{where} lr_lambdas[{i}]:")
+
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the attributes; callable objects get their saved ``__dict__`` back."""
+        self.check_state_dict(state_dict)
         state = {k: v for k, v in state_dict.items() if k != "lr_lambdas"}
         self.__dict__.update(state)
-        for fn, saved in zip(self.lr_lambdas, state_dict["lr_lambdas"]):
+        for fn, saved in zip(self.lr_lambdas, state_dict.get("lr_lambdas", [])):
             if saved is not None:
                 fn.__dict__.update(saved)
 
@@ -119,8 +138,15 @@ class MultiStepLR(LRScheduler):
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
     def _get_closed_form_lr(self) -> list[float]:
-        n_passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        # (counted, not listed: a repeat count read from a file may be huge)
+        n_passed = sum(n for epoch, n in self.milestones.items() if epoch <= self.last_epoch)
         return [base * self.gamma**n_passed for base in self.base_lrs]
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """As the base's; milestones read back from a file as a plain dict become a Counter
+        again (the closed form counts its elements)."""
+        super().load_state_dict(state_dict)
+        self.milestones = Counter(self.milestones)
 
 
 class LinearLR(LRScheduler):
