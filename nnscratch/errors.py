@@ -16,7 +16,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError", "FileFormatError", "InputError", "InputTypeError", "LabelError",
-    "NnscratchError", "TrainingError",
+    "NnscratchError", "StateMismatchError", "TrainingError",
 ]  # fmt: skip
 
 
@@ -29,6 +29,12 @@ class FileFormatError(NnscratchError, ValueError):
 
     The message names what was expected and what was received.
     """
+
+
+class StateMismatchError(FileFormatError, RuntimeError):
+    """A saved model state that does not fit the model (keys, shapes, dtypes): a
+    ``FileFormatError``, and the ``RuntimeError`` that torch's ``Module.load_state_dict``
+    raises for it, in its words ("size mismatch for ...")."""
 
 
 class ConfigError(NnscratchError, ValueError):

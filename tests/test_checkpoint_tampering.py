@@ -13,9 +13,15 @@ import pytest
 
 import nnscratch as ns
 from nnscratch import nn, optim
-from nnscratch.errors import FileFormatError, InputError, InputTypeError, NnscratchError
+from nnscratch.errors import (
+    FileFormatError,
+    InputError,
+    InputTypeError,
+    NnscratchError,
+    StateMismatchError,
+)
 from nnscratch.random import get_rng_state, set_rng_state
-from nnscratch.utils.checkpoint import StateMismatchError, load_checkpoint, save_checkpoint
+from nnscratch.utils.checkpoint import load_checkpoint, save_checkpoint
 
 
 def _objects(seed: int = 0, scheduler=None) -> dict:

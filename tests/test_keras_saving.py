@@ -227,6 +227,17 @@ def test_compile_settings_come_back(tmp_path, rng):
     assert not uncompiled.compiled
 
 
+def test_loss_weights_come_back(tmp_path, rng):
+    x, y = _data(rng)
+    model = _compiled("adam")
+    plain = model.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    model.compile(optimizer="adam", loss=model.loss, loss_weights=0.25)
+    restored = _round_trip(model, tmp_path)
+    assert restored.loss_weights == 0.25
+    weighted = restored.evaluate(x, y, verbose=0, return_dict=True)["loss"]
+    np.testing.assert_allclose(weighted, 0.25 * plain, rtol=1e-6)
+
+
 def test_archive_members_are_stored_uncompressed_with_metadata(tmp_path):
     model = _compiled("adam")
     model.save(tmp_path / "m.keras")

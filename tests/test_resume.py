@@ -170,8 +170,11 @@ def test_a_tampered_backup_is_a_file_format_error(tmp_path, change, words):
         worker.fit_keras(worker.keras_model(), [backup, _Interrupt(1)])
     path = tmp_path / "b" / "latest.safetensors"
     ns.save({**ns.load(path), **change}, path)
+    model = worker.keras_model()
+    before = [w.copy() for w in model.get_weights()]
     with pytest.raises(FileFormatError, match=words):
-        worker.fit_keras(worker.keras_model(), [backup])
+        worker.fit_keras(model, [backup])
+    assert worker.same_arrays(model.get_weights(), before)  # all or nothing
 
 
 def test_a_backup_of_another_model_is_refused(tmp_path):

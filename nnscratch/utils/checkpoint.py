@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import random
 from ..autograd import Tensor
-from ..errors import FileFormatError, InputError
+from ..errors import FileFormatError, InputError, StateMismatchError
 from ..io import state as io_state
 from ..nn.module import Module
 
@@ -41,12 +41,6 @@ FORMAT = "nnscratch.checkpoint"
 FORMAT_VERSION = 1
 _OBJECTS = ("model", "optimizer", "scheduler")
 _RESERVED = {"format", "format_version", "rng_state", *_OBJECTS, "epoch"}
-
-
-class StateMismatchError(FileFormatError, RuntimeError):
-    """A checkpoint's model state that does not fit the model (keys, shapes, dtypes): a
-    ``FileFormatError``, and the ``RuntimeError`` that torch's ``Module.load_state_dict``
-    raises for it, in its words ("size mismatch for ...")."""
 
 
 def save_checkpoint(

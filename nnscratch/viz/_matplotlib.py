@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from ..io.atomic import atomic_write
+
 INSTALL_HINT = "pip install 'nnscratch[plot]'"
 
 
@@ -61,7 +63,8 @@ def finish(fig, path):
     if path is not None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", dpi=100, bbox_inches="tight")
+        with atomic_write(path) as file:  # a killed process leaves the old picture whole
+            fig.savefig(file, format="png", dpi=100, bbox_inches="tight")
         if getattr(fig.canvas, "manager", None) is not None:  # a pyplot figure: release it
             pyplot().close(fig)
     return fig

@@ -165,18 +165,40 @@ class BackupAndRestore(Callback):
                 f"'{model.name}' is not built yet, so its weights cannot be restored. Build it "
                 "before fit (an Input layer, or model.build(input_shape))."
             )
-        weights.assign_weights(model, backup["weights"], repr(path))
-        optimizer = getattr(model, "optimizer", None)
-        if optimizer is not None and backup.get("optimizer") is not None:
-            data = backup["optimizer"].tobytes()
-            compile_state.load_optimizer_state(model, data, f"{path!r}: optimizer")
-        try:
-            random.set_rng_state(backup.get("rng_state"))
+        try:  # checked before anything changes: the restore is all or nothing
+            random.check_rng_state(backup.get("rng_state"))
         except InputError as error:
             raise FileFormatError(
                 f"{path!r}: the saved random state is unusable: {error}"
             ) from error
+        before = _snapshot(model)
+        try:
+            weights.assign_weights(model, backup["weights"], repr(path))
+            optimizer = getattr(model, "optimizer", None)
+            if optimizer is not None and backup.get("optimizer") is not None:
+                data = backup["optimizer"].tobytes()
+                compile_state.load_optimizer_state(model, data, f"{path!r}: optimizer")
+        except BaseException:
+            _put_back(model, before)
+            raise
+        random.set_rng_state(backup["rng_state"])
         model._initial_epoch = self._epoch = backup["epoch"]
+
+
+def _snapshot(model) -> tuple[list, dict | None]:
+    """Copies of the model's weights and its optimizer's state, to undo a failed restore."""
+    optimizer, store = getattr(model, "optimizer", None), None
+    if optimizer is not None:
+        store = {}
+        optimizer.save_own_variables(store)
+    return model.get_weights(), store
+
+
+def _put_back(model, snapshot: tuple[list, dict | None]) -> None:
+    values, store = snapshot
+    model.set_weights(values)
+    if store is not None and len(store) == len(model.optimizer.variables):
+        model.optimizer.load_own_variables(store)
 
 
 def _load(path: str) -> dict:

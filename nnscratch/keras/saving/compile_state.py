@@ -16,7 +16,7 @@ from .serialization import deserialize_keras_object, serialize_keras_object
 __all__ = ["compile_from_config", "get_compile_config", "load_optimizer_state", "optimizer_bytes"]
 
 FORMAT = "nnscratch.keras.optimizer"
-_COMPILE_KEYS = ("optimizer", "loss", "metrics", "weighted_metrics")
+_COMPILE_KEYS = ("optimizer", "loss", "loss_weights", "metrics", "weighted_metrics")
 
 
 def get_compile_config(model) -> dict | None:
@@ -29,7 +29,7 @@ def get_compile_config(model) -> dict | None:
         "loss": serialize_keras_object(model.loss),
         "metrics": serialize_keras_object(compiled_metrics.identifiers or None),
         "weighted_metrics": serialize_keras_object(compiled_metrics.weighted_identifiers or None),
-        "loss_weights": None,
+        "loss_weights": getattr(model, "loss_weights", None),
         "run_eagerly": False,
         "steps_per_execution": 1,
         "jit_compile": False,
