@@ -4,6 +4,9 @@
 Float arrays become tensors that require grad; others (indices, masks) become plain tensors.
 It compares the outputs, then the input gradients for the same random upstream gradient, and
 finally runs nnscratch's float64 ``gradcheck`` (finite differences) on the same function.
+Tolerances follow the suite's policy (``tests/conftest.py``, ``tolerance.py``): by default
+each output and gradient is compared with its dtype's ``rtol`` and an ``atol`` of ``rtol``
+times its largest ``|value|``; a call that passes ``rtol``/``atol`` says why it needs them.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 
 import numpy as np
 import pytest
+from tolerance import assert_close
 
 import nnscratch as ns
 
@@ -54,11 +58,12 @@ def check(
     *arrays,
     grad: bool = True,
     gradcheck: bool = True,
-    atol: float = 1e-7,
-    rtol: float = 1e-6,
+    atol: float | None = None,
+    rtol: float | None = None,
     seed: int = 0,
 ) -> None:
-    """Assert that ``fn`` gives the same outputs and input gradients on nnscratch and torch."""
+    """Assert that ``fn`` gives the same outputs and input gradients on nnscratch and torch,
+    to ``rtol``/``atol`` (default: the policy's for the compared dtype and magnitude)."""
     torch = require_torch()
     ours_in, theirs_in = _make_inputs(ns, arrays, grad), _make_inputs(torch, arrays, grad)
     ours, theirs = _as_list(fn(ns, *ours_in)), _as_list(fn(torch, *theirs_in))
@@ -66,8 +71,8 @@ def check(
     for k, (o, t) in enumerate(zip(ours, theirs)):
         assert o.shape == tuple(t.shape), f"output {k}: shape {o.shape}, torch {tuple(t.shape)}"
         assert str(o.dtype) == str(t.dtype).replace("torch.", ""), f"output {k}: dtype {o.dtype}"
-        np.testing.assert_allclose(_to_numpy(o), _to_numpy(t), rtol=rtol, atol=atol,
-                                   err_msg=f"output {k} differs from torch")  # fmt: skip
+        assert_close(_to_numpy(o), _to_numpy(t), rtol=rtol, atol=atol,
+                     err_msg=f"output {k} differs from torch")  # fmt: skip
     if not grad:
         return
     _compare_grads(ours, theirs, ours_in, theirs_in, torch, seed, atol, rtol)
@@ -95,8 +100,8 @@ def _compare_grads(ours, theirs, ours_in, theirs_in, torch, seed, atol, rtol) ->
             assert a.grad is None or not np.any(a.grad.numpy()), f"input {k}: torch has no grad"
             continue
         assert a.grad is not None, f"input {k}: no gradient, torch has one"
-        np.testing.assert_allclose(a.grad.numpy(), _to_numpy(b.grad), rtol=rtol, atol=atol,
-                                   err_msg=f"gradient of input {k} differs from torch")  # fmt: skip
+        assert_close(a.grad.numpy(), _to_numpy(b.grad), rtol=rtol, atol=atol,
+                     err_msg=f"gradient of input {k} differs from torch")  # fmt: skip
 
 
 def copy_torch_state(ours, theirs) -> None:

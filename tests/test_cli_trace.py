@@ -10,6 +10,7 @@ import json
 
 import numpy as np
 import pytest
+from tolerance import assert_close
 
 from nnscratch.cli import main
 
@@ -79,10 +80,10 @@ def test_json_values_match_the_hand_computation(capsys, gate, seed, lr, hidden):
     got = run_json(capsys, *args)
     want = hand_step(gate, seed, lr, hidden)
     for name, value in want.items():
-        np.testing.assert_allclose(np.array(got[name]), value, rtol=1e-12, atol=1e-14, err_msg=name)
+        assert_close(np.array(got[name]), value, err_msg=name)
     for name in ("dz1", "dz2", "dw1", "dw2"):  # autograd's answer, against the same oracle
-        np.testing.assert_allclose(got[f"autograd_{name}"], want[name], rtol=1e-12, atol=1e-14)
-    assert got["max_abs_diff"] < 1e-14
+        assert_close(got[f"autograd_{name}"], want[name])
+    assert got["max_abs_diff"] < 1e-12  # rounding: 0 on one machine, 1.1e-16 on another
     assert got["loss_after"] < got["loss"]  # one small step downhill
 
 

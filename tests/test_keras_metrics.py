@@ -12,6 +12,7 @@ import re
 
 import numpy as np
 import pytest
+from tolerance import assert_close
 
 from nnscratch import keras as nk
 
@@ -144,11 +145,11 @@ def test_stateful_metric_matches_keras(case, weighted, rng):
     ours, theirs = getattr(nk.metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
     assert ours.name == re.sub(r"_\d+$", "", theirs.name)  # Keras numbers unnamed repeats
     expected = _feed(theirs, batches)
-    np.testing.assert_allclose(_feed(ours, batches), expected, rtol=1e-6, atol=1e-7)
+    assert_close(_feed(ours, batches), expected)
     # reset_state starts over: fresh batches give Keras's fresh result
     ours.reset_state(), theirs.reset_state()
     batches = _batches(make, rng, weighted)
-    np.testing.assert_allclose(_feed(ours, batches), _feed(theirs, batches), rtol=1e-6, atol=1e-7)
+    assert_close(_feed(ours, batches), _feed(theirs, batches))
 
 
 @pytest.mark.parametrize(

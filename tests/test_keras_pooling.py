@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pytest
 from parity import require_torch
+from tolerance import assert_close
 
 import nnscratch as ns
 from nnscratch import keras as nk
@@ -117,13 +118,13 @@ def test_pooling_matches_the_reference_and_keras(kwargs, mode, rank, rng):
         y_ref, dx_ref = _reference(x, g, mode, pool, strides, padding)
         ours = getattr(nk.layers, name)(**kwargs)
         y, dx = _run(ours, x, g, channels_first)
-        np.testing.assert_allclose(y, y_ref, rtol=1e-6, atol=1e-6)
-        np.testing.assert_allclose(dx, dx_ref, rtol=1e-6, atol=1e-6)
+        assert_close(y, y_ref)
+        assert_close(dx, dx_ref)
         theirs = getattr(keras.layers, name)(**kwargs)
         if mode == "max" or not _uneven(spatial, pool, strides, padding):
             y_k, dx_k = _run(theirs, x, g, channels_first)
-            np.testing.assert_allclose(y, y_k, rtol=1e-5, atol=1e-6)
-            np.testing.assert_allclose(dx, dx_k, rtol=1e-5, atol=1e-6)
+            assert_close(y, y_k)
+            assert_close(dx, dx_k)
         shape = (None, 3, *spatial) if channels_first else (None, *spatial, 3)
         assert ours.compute_output_shape(shape) == theirs.compute_output_shape(shape)
 

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 from parity import check, copy_torch_state, require_torch
+from tolerance import assert_close
 
 import nnscratch as ns
 from nnscratch.ops.linalg import linear
@@ -51,7 +52,7 @@ def test_the_fused_op_equals_its_composition(rng):
     )
     fused = linear(x, w, b)
     composed = x @ w.T + b
-    np.testing.assert_allclose(fused.detach().numpy(), composed.detach().numpy(), rtol=1e-14)
+    assert_close(fused.detach().numpy(), composed.detach().numpy())
     g = rng.standard_normal(fused.shape)
     grads = []
     for out in (fused, composed):
@@ -60,7 +61,7 @@ def test_the_fused_op_equals_its_composition(rng):
         out.backward(ns.tensor(g))
         grads.append([t.grad.numpy().copy() for t in (x, w, b)])
     for a, c in zip(*grads):
-        np.testing.assert_allclose(a, c, rtol=1e-12)
+        assert_close(a, c)
     assert fused.grad_fn.name() == "LinearBackward"
 
 
@@ -89,13 +90,13 @@ def test_linear_layer_matches_torch_with_copied_weights(rng, bias):
     x = rng.standard_normal((2, 5, 4))
     xo, xt = ns.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    np.testing.assert_allclose(yo.detach().numpy(), yt.detach().numpy(), rtol=1e-12)
+    assert_close(yo.detach().numpy(), yt.detach().numpy())
     g = rng.standard_normal(yo.shape)
     yo.backward(ns.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(xo.grad.numpy(), xt.grad.numpy(), rtol=1e-12)
+    assert_close(xo.grad.numpy(), xt.grad.numpy())
     for (name, p), q in zip(ours.named_parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12, err_msg=name)
+        assert_close(p.grad.numpy(), q.grad.numpy(), err_msg=name)
 
 
 def test_linear_default_init_is_torchs_range_and_repeatable():
@@ -179,7 +180,7 @@ def test_dropout_zeroes_a_fraction_p_and_scales_the_rest():
     y = nn.Dropout(p)(x).numpy()
     zeros = np.mean(y == 0)
     assert abs(zeros - p) < 4 * math.sqrt(p * (1 - p) / n)  # four standard errors
-    np.testing.assert_allclose(y[y != 0], 2.0 / (1 - p), rtol=1e-15)
+    assert_close(y[y != 0], 2.0 / (1 - p))
     assert abs(y.mean() - 2.0) < 0.02  # unbiased: E[y] = x
 
 
@@ -190,7 +191,7 @@ def test_dropout_gradient_is_the_scaled_mask(rng):
     y.backward(ns.tensor(g))
     kept = y.detach().numpy() != 0
     assert 0.5 < kept.mean() < 0.7
-    np.testing.assert_allclose(x.grad.numpy(), g * kept / 0.6, rtol=1e-14)
+    assert_close(x.grad.numpy(), g * kept / 0.6)
 
 
 def test_dropout_with_p_one_gives_zeros_and_zero_gradients():
@@ -247,7 +248,7 @@ def test_softmax_without_dim_warns_and_picks_torchs_dim(rng, name, ndim):
         ours = getattr(nn, name)()(ns.tensor(x))
     with pytest.warns(UserWarning):
         theirs = getattr(torch.nn, name)()(torch.tensor(x))
-    np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-12)
+    assert_close(ours.numpy(), theirs.numpy())
     assert repr(getattr(nn, name)()) == repr(getattr(torch.nn, name)())
 
 
@@ -282,7 +283,7 @@ def test_clip_grad_norm_matches_torch(rng, norm_type, max_norm):
     assert total_ours.shape == () and total_ours.dtype == ns.float64
     np.testing.assert_allclose(total_ours.item(), total_theirs.item(), rtol=1e-12)
     for p, q in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12)
+        assert_close(p.grad.numpy(), q.grad.numpy())
 
 
 def test_clip_grad_norm_edge_cases():
@@ -303,5 +304,5 @@ def test_clip_grad_value_matches_torch(rng):
     nn.utils.clip_grad_value_(ours.parameters(), 0.3)
     torch.nn.utils.clip_grad_value_(theirs.parameters(), 0.3)
     for p, q in zip(ours.parameters(), theirs.parameters()):
-        np.testing.assert_allclose(p.grad.numpy(), q.grad.numpy(), rtol=1e-12)
+        assert_close(p.grad.numpy(), q.grad.numpy())
     assert max(np.abs(p.grad.numpy()).max() for p in ours.parameters()) == 0.3

@@ -1,6 +1,5 @@
 """Parity with torch for sigmoid, relu, leaky_relu, elu, selu, gelu, silu and softplus."""
 
-import functools
 import math
 
 import numpy as np
@@ -8,14 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check as _check
-from parity import require_torch
+from parity import check, require_torch
+from tolerance import assert_close
 
 import nnscratch as ns
-
-# parity.check with float64-tight tolerances (callers may still pass their own)
-check = functools.partial(_check, rtol=1e-10, atol=1e-12)
-
 
 # name -> fn(F, x); F is torch.nn.functional or nnscratch.nn.functional
 ACTIVATIONS = {
@@ -63,7 +58,7 @@ def test_activation_transposed_input(name, rng):
 @pytest.mark.parametrize("name", ACTIVATIONS)
 def test_activation_float32_stays_float32(name, rng):
     x = (_sample(rng, (4, 5)) * 3).astype(np.float32)
-    check(lambda lib, x: ACTIVATIONS[name](_functional(lib), x), x, rtol=2e-6, atol=1e-6)
+    check(lambda lib, x: ACTIVATIONS[name](_functional(lib), x), x, rtol=2e-6)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "relu"])
@@ -119,7 +114,7 @@ def test_nan_propagates_like_torch(name):
 def test_gelu_exact_to_float64_rounding():
     """erf is computed by Cody's approximations: gelu agrees with torch to ~1e-16."""
     x = np.concatenate([np.linspace(-10, 10, 20001), [1e-300, -1e-300, 40.0, -40.0]])
-    check(lambda lib, x: lib.nn.functional.gelu(x), x, rtol=1e-14, atol=1e-15, gradcheck=False)
+    check(lambda lib, x: lib.nn.functional.gelu(x), x, gradcheck=False)
 
 
 def test_gelu_cdf_against_math_erf():
@@ -127,11 +122,11 @@ def test_gelu_cdf_against_math_erf():
     x = np.array([-6.0, -4.5, -1.3, -0.2, 0.3, 0.46875, 0.5, 3.9, 4.1, 7.0])
     expected = [v * (1 + math.erf(v / math.sqrt(2))) / 2 for v in x]
     out = ns.nn.functional.gelu(ns.from_numpy(x)).numpy()
-    np.testing.assert_allclose(out, expected, rtol=1e-15, atol=1e-15)
+    assert_close(out, expected)
 
 
 def test_sigmoid_and_relu_of_integers():
-    check(lambda lib, x: lib.sigmoid(x), np.array([-2, 0, 3]), grad=False, rtol=1e-6, atol=1e-7)
+    check(lambda lib, x: lib.sigmoid(x), np.array([-2, 0, 3]), grad=False)
     check(lambda lib, x: lib.relu(x), np.array([-2, 0, 3], dtype=np.int32), grad=False)
 
 

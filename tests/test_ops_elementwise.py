@@ -1,22 +1,15 @@
 """Parity with torch for exp, log, sqrt, abs, sin, cos, tanh, clamp, maximum, minimum, where."""
 
-import functools
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
-from parity import check as _check
-from parity import require_torch
+from parity import check, require_torch
 
 import nnscratch as ns
 
 SHAPES = [(), (5,), (3, 4), (2, 3, 4), (0, 3)]
-
-
-# parity.check with float64-tight tolerances (callers may still pass their own)
-check = functools.partial(_check, rtol=1e-10, atol=1e-12)
 
 
 def _positive(rng, shape):

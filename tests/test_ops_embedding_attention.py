@@ -4,6 +4,7 @@ differences, hand counts and the composition with nn.functional.dropout; error m
 import numpy as np
 import pytest
 from parity import check, require_torch
+from tolerance import assert_close
 
 import nnscratch as ns
 from nnscratch.ops.attention import scaled_dot_product_attention
@@ -145,7 +146,7 @@ def test_attention_dropout_is_dropout_on_the_weights_with_the_same_draws(rng):
     ns.manual_seed(3)
     weights = F.softmax(q @ k.transpose(-2, -1) / 2.0, dim=-1)  # scale 1 / sqrt(4)
     composed = F.dropout(weights, 0.4) @ v
-    np.testing.assert_allclose(out.detach().numpy(), composed.detach().numpy(), rtol=1e-12)
+    assert_close(out.detach().numpy(), composed.detach().numpy())
     assert not np.allclose(out.detach().numpy(), F.scaled_dot_product_attention(q, k, v).detach()
                            .numpy())  # fmt: skip
 

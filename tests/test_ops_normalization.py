@@ -4,6 +4,7 @@ finite differences, the composition the fused op replaces, and their error messa
 import numpy as np
 import pytest
 from parity import check, require_torch
+from tolerance import assert_close
 
 import nnscratch as ns
 from nnscratch.ops.normalization import batch_norm, group_norm, layer_norm
@@ -56,12 +57,11 @@ def test_batch_norm_running_stats_follow_torch_over_steps(rng, shape):
         F.batch_norm(ns.tensor(x), *ours, training=True, momentum=0.3)
         torch.nn.functional.batch_norm(torch.tensor(x), *theirs, training=True, momentum=0.3)
     for a, b in zip(ours, theirs):
-        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-12)
+        assert_close(a.numpy(), b.numpy())
     x = rng.standard_normal(shape)  # eval mode now normalises with those statistics
-    np.testing.assert_allclose(
+    assert_close(
         F.batch_norm(ns.tensor(x), *ours).numpy(),
         torch.nn.functional.batch_norm(torch.tensor(x), *theirs).numpy(),
-        rtol=1e-12,
     )
 
 
@@ -136,7 +136,7 @@ def test_the_fused_op_equals_its_composition(rng, kind):
         fused = batch_norm(x, None, None, w.reshape(5), b.reshape(5), training=True, eps=1e-3)
     mean = x.mean(dim=dims, keepdim=True)
     composed = (x - mean) / (x.var(dim=dims, correction=0, keepdim=True) + 1e-3).sqrt() * w + b
-    np.testing.assert_allclose(fused.detach().numpy(), composed.detach().numpy(), rtol=1e-12)
+    assert_close(fused.detach().numpy(), composed.detach().numpy())
     g = ns.tensor(rng.standard_normal(fused.shape))
     grads = []
     for out in (fused, composed):

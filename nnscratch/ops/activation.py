@@ -228,8 +228,9 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """``input * Phi(input)`` with Phi the standard normal CDF, or torch's tanh approximation.
 
     >>> import nnscratch as ns
-    >>> ns.nn.functional.gelu(ns.tensor([0.0, 1.0], dtype=ns.float64)).tolist()
-    [0.0, 0.841344746068543]
+    >>> y = ns.nn.functional.gelu(ns.tensor([0.0, 1.0], dtype=ns.float64))
+    >>> [round(v, 12) for v in y.tolist()]  # rounded: the last bits depend on the CPU's exp
+    [0.0, 0.841344746069]
     """
     _check_input(input, "gelu")
     if approximate == "none":
@@ -249,8 +250,9 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     """``log(1 + exp(beta * input)) / beta``, and ``input`` where ``beta * input > threshold``.
 
     >>> import nnscratch as ns
-    >>> ns.nn.functional.softplus(ns.tensor([0.0, 1e4], dtype=ns.float64)).tolist()
-    [0.6931471805599453, 10000.0]
+    >>> y = ns.nn.functional.softplus(ns.tensor([0.0, 1e4], dtype=ns.float64))
+    >>> [round(v, 12) for v in y.tolist()]  # rounded: the last bits depend on the CPU's log
+    [0.69314718056, 10000.0]
     """
     _check_input(input, "softplus")
     beta = _number(beta, "softplus", "beta")
