@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import nnscratch
@@ -142,3 +143,115 @@ def test_python_dash_m_help_runs_in_a_fresh_process():
     for command in ("gates", "trace", "summary", "train"):
         assert command in done.stdout
     assert done.stderr == ""
+
+
+# ---- --out is checked before training (issue 18) -----------------------------------------------
+def test_out_that_is_a_file_exits_2_before_training(tmp_path, capsys):
+    taken = tmp_path / "taken"
+    taken.write_text("not a folder")
+    for out in (taken, taken / "sub" / "deeper"):
+        line = one_line_error(capsys, ["gates", "--gate", "xor", "--out", str(out), "-q"])
+        assert "--out" in line and repr(str(out)) in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]  # nothing was made
+
+
+def test_out_where_a_picture_would_replace_a_folder(tmp_path, capsys):
+    (tmp_path / "xor.png").mkdir()
+    line = one_line_error(capsys, ["gates", "--gate", "xor", "--out", str(tmp_path), "-q"])
+    assert "--out" in line and "xor.png" in line, line
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes anywhere")
+def test_out_in_a_folder_without_write_permission(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    try:
+        line = one_line_error(capsys, ["gates", "--out", str(locked / "new"), "-q"])
+    finally:
+        locked.chmod(0o700)
+    assert "--out" in line and "permission" in line and not (locked / "new").exists()
+
+
+def test_out_may_exist_or_be_made(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    argv = ["gates", "--gate", "xor", "--style", "scratch", "--epochs", "5", "-q", "--out"]
+    for out in (tmp_path, tmp_path / "a" / "b"):  # an existing folder, and one to make
+        assert main([*argv, str(out)]) == 0
+        assert (out / "xor.png").is_file()
+    capsys.readouterr()
+
+
+def one_line_error(capsys, argv):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and captured.out == "", captured  # refused before any training
+    return lines[0]
+
+
+# ---- the pictures read on their own: a colour key, marks that show, labelled axes --------------
+@pytest.fixture(scope="module")
+def figures():
+    pytest.importorskip("matplotlib")
+    from nnscratch.cli.gate_plots import draw_figures, picture_names
+    from nnscratch.cli.output import progress
+    from nnscratch.cli.styles import STYLES, train
+    from nnscratch.datasets import logic_gate
+
+    style = STYLES["scratch"]
+    runs = [train(style, g, *logic_gate(g), style.defaults, progress(1, "", True))
+            for g in ("xor", "not")]  # fmt: skip
+    drawn = draw_figures(runs)
+    assert list(drawn) == picture_names(["xor", "not"])
+    return runs, drawn
+
+
+def shadings(fig) -> list:
+    """The filled contours of P(y=1) in ``fig``, one per panel of a two-input gate."""
+    from matplotlib.contour import ContourSet
+
+    return [c for ax in fig.axes for c in ax.collections if isinstance(c, ContourSet) and c.filled]
+
+
+def test_the_shading_has_a_colour_key(figures):
+    _, drawn = figures
+    for name in ("gates.png", "xor.png"):
+        (bands,) = shadings(drawn[name])  # the XOR panel; NOT is a curve
+        assert bands.colorbar is not None, name
+        assert bands.colorbar.ax.get_ylabel() == "P(y=1)", name
+        legend = drawn[name].legends
+        assert legend and {t.get_text() for t in legend[0].get_texts()} == {"y=0", "y=1"}
+
+
+def test_the_targets_stand_out_on_the_region_under_them(figures):
+    from matplotlib.contour import ContourSet
+
+    runs, drawn = figures
+    run = runs[0]  # xor, learned: each point sits on the shade of its own class
+    (bands,) = shadings(drawn["xor.png"])
+    ax = bands.axes
+    seen = 0
+    for dots in (c for c in ax.collections if not isinstance(c, ContourSet)):
+        faces = np.broadcast_to(dots.get_facecolors(), (len(dots.get_offsets()), 4))
+        for point, face in zip(dots.get_offsets(), faces):
+            p = np.ravel(run.predict(np.array([point], np.float32)))[0]
+            region = shade_at(bands, p)
+            assert np.abs(face[:3] - region).max() > 0.5, (point, face, region)
+            seen += 1
+    assert seen == len(run.x)
+
+
+def shade_at(bands, p: float) -> np.ndarray:
+    """The RGB that the filled contours ``bands`` show where the model says ``p``, on white."""
+    band = int(np.clip(np.searchsorted(bands.levels, p) - 1, 0, len(bands.levels) - 2))
+    alpha = bands.get_alpha()
+    return alpha * np.array(bands.to_rgba(bands.layers[band])[:3]) + (1 - alpha)
+
+
+def test_every_loss_panel_says_what_it_plots(figures):
+    _, drawn = figures
+    panels = [ax for ax in drawn["losses.png"].axes if ax.lines]
+    panels += [ax for ax in drawn["xor.png"].axes if ax.get_title().endswith("loss")]
+    assert len(panels) == 3  # xor and not, then the xor picture's one style
+    for ax in panels:
+        assert ax.get_ylabel() == "loss" and ax.get_xlabel() == "step"

@@ -121,7 +121,11 @@ def matrix_after(lines, formula):
     return np.array(rows)
 
 
-@pytest.mark.parametrize("args", [["--gate", "xor,and"], ["--gate", "nope"], ["--lr", "0"]])
+@pytest.mark.parametrize(
+    "args",
+    [["--gate", "xor,and"], ["--gate", "nope"], ["--lr", "0"], ["--seed", "-1"],
+     ["--seed", str(2**32)], ["--hidden", "1000000000"], ["--hidden", "0"]],
+)  # fmt: skip
 def test_bad_arguments_exit_2_with_one_line(capsys, args):
     assert main(["trace", *args]) == 2
     err = capsys.readouterr().err

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 from ..datasets import GATES, logic_gate
 
-__all__ = ["GATE_NAMES", "Parser", "gate_names", "positive_float", "positive_int"]
+__all__ = ["GATE_NAMES", "Parser", "gate_names", "int_range", "positive_float", "positive_int"]
 
 # The gates `nnscratch gates` trains by default, in the order it prints them.
 GATE_NAMES = ("and", "or", "not", "nand", "nor", "xor", "xnor")
@@ -38,6 +39,32 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected an integer >= 1, received {text!r}")
     return value
+
+
+def int_range(low: int, high: int) -> Callable[[str], int]:
+    """The argparse type of an integer from ``low`` to ``high`` (``--seed``, or a count whose
+    huge values would fill the memory or never end).
+
+    >>> int_range(0, 9)("7")
+    7
+    >>> int_range(1, 10)("11")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer from 1 to 10, received '11'
+    """
+
+    def integer(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:  # not a number, or more digits than Python converts
+            value = low - 1
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected an integer from {low:,} to {high:,}, received {text!r:.40}"
+            )
+        return value
+
+    return integer
 
 
 def positive_float(text: str) -> float:

@@ -1,20 +1,23 @@
 """Training data from a file: a CSV table with a header, or an NPZ archive with ``x`` and ``y``.
 
-In a CSV, every column is a number; the target columns are named with ``--target`` (by
-default the last column) and the others are the inputs. An NPZ holds the arrays ``x`` (rows
-first) and ``y``; it is opened with ``allow_pickle=False``, so a file cannot run code.
+In a CSV, every cell is a finite number (within float32's range); the target columns are named
+with ``--target`` (by default the last column) and the others are the inputs. An NPZ holds the
+arrays ``x`` (rows first) and ``y`` of numbers, all finite; it is opened with
+``allow_pickle=False``, so a file cannot run code.
 """
 
 from __future__ import annotations
 
 import csv
-import zipfile
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .output import UsageError
+from ..errors import FileFormatError
+from ..io.npz import read_npz
+from .output import UsageError, utf8_text
 
 __all__ = ["Data", "load_data"]
 
@@ -53,8 +56,11 @@ def load_data(path: Path, targets: list[str] | None = None) -> Data:
 
 
 def _read_csv(path: Path, targets: list[str] | None) -> Data:
-    with open(path, newline="") as file:
-        rows = [row for row in csv.reader(file) if row]
+    text = utf8_text(path.read_bytes(), f"--data: {str(path)!r}")
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+    except csv.Error as error:
+        raise UsageError(f"--data: {str(path)!r} is not a CSV table: {error}") from None
     if len(rows) < 2:
         raise UsageError(f"--data: {str(path)!r} needs a header line and at least one row")
     header = [name.strip() for name in rows[0]]
@@ -65,7 +71,9 @@ def _read_csv(path: Path, targets: list[str] | None) -> Data:
     if len(set(targets)) == len(header):
         raise UsageError(f"--target: every column is a target; {str(path)!r} has no inputs left")
     values = [_numbers(row, header, path, i + 2) for i, row in enumerate(rows[1:])]
-    table = np.array(values, dtype=np.float32)
+    with np.errstate(over="ignore"):  # a value beyond float32 becomes inf: refused just below
+        table = np.array(values, dtype=np.float32)
+    _check_finite_cells(table, rows, header, path)
     is_target = np.array([name in targets for name in header])
     inputs = [n for n in header if n not in targets]
     return Data(
@@ -88,6 +96,18 @@ def _numbers(row: list[str], header: list[str], path: Path, line: int) -> list[f
         ) from None
 
 
+def _check_finite_cells(table: np.ndarray, rows: list[list[str]], header, path: Path) -> None:
+    """nan, inf, or a number beyond float32 (1e39) would train to a loss of nan."""
+    bad = np.argwhere(~np.isfinite(table))
+    if len(bad):
+        row, col = (int(i) for i in bad[0])
+        cell = rows[row + 1][col]
+        why = "is not a finite number" if not np.isfinite(float(cell)) else "is beyond float32"
+        raise UsageError(
+            f"--data: {str(path)!r} line {row + 2}, column {header[col]!r}: {cell!r} {why}"
+        )
+
+
 def _is_float(text: str) -> bool:
     try:
         float(text)
@@ -98,9 +118,8 @@ def _is_float(text: str) -> bool:
 
 def _read_npz(path: Path) -> Data:
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        arrays = read_npz(path)  # headers checked and sized before anything is allocated
+    except FileFormatError as error:
         raise UsageError(f"--data: cannot read {str(path)!r} as NPZ: {error}") from None
     missing = [name for name in ("x", "y") if name not in arrays]
     if missing:
@@ -108,10 +127,30 @@ def _read_npz(path: Path) -> Data:
             f"--data: {str(path)!r} has no array {missing[0]!r}; it holds {sorted(arrays)}"
         )
     x, y = arrays["x"], arrays["y"]
-    if x.ndim < 2 or len(x) != len(y):
+    if x.ndim < 2 or y.ndim < 1 or len(x) != len(y):
         raise UsageError(
             f"--data: expected x with rows first (n, features...) and y with n rows, received "
             f"x {x.shape} and y {y.shape}"
         )
-    y = y.astype(np.float32) if y.dtype.kind == "f" else y
-    return Data(x.astype(np.float32), y, ["x"], ["y"])
+    x = _finite_array(x, "x", path)
+    y = _finite_array(y, "y", path, np.float32 if y.dtype.kind == "f" else None)
+    return Data(x, y, ["x"], ["y"])
+
+
+def _finite_array(array: np.ndarray, name: str, path: Path, dtype=np.float32) -> np.ndarray:
+    """``array`` as ``dtype`` (None: as it is, integer labels), refused unless it holds real
+    numbers that are finite in ``dtype``."""
+    if array.dtype.kind not in "biuf":
+        raise UsageError(
+            f"--data: {str(path)!r} array {name!r} holds {array.dtype} values; expected numbers"
+        )
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf: refused just below
+        converted = array.astype(dtype) if dtype is not None else array
+    bad = np.argwhere(~np.isfinite(converted)) if converted.dtype.kind == "f" else ()
+    if len(bad):
+        index = tuple(int(i) for i in bad[0])
+        raise UsageError(
+            f"--data: {str(path)!r} array {name!r} at index {index}: {array[index]} is not a "
+            "finite float32 number"
+        )
+    return converted

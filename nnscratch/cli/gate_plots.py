@@ -1,7 +1,9 @@
-"""The pictures of ``nnscratch gates``: a few PNGs drawn with ``nnscratch.viz``.
+"""The pictures of ``nnscratch gates``: a few PNGs, drawn with ``nnscratch.viz`` and here.
 
 - ``gates.png``: every gate (rows) and style (columns), what the trained model predicts over
-  the input plane, the truth table's points on top (the NOT gate, with one input, as a curve);
+  the input plane, P(y=1) shaded with a colour bar as its key, the truth table's points on top,
+  marked by their class so they show on either colour (the NOT gate, with one input, as a
+  curve);
 - ``losses.png``: a panel per gate with each style's loss against the training step;
 - ``network.png``: the trained networks of one gate (XOR when it was trained), weights drawn
   as lines, blue positive and red negative;
@@ -18,20 +20,50 @@ from pathlib import Path
 
 import numpy as np
 
-from ..viz import plot_decision_boundary, plot_history, plot_network
+from ..viz import plot_history, plot_network
 from .styles import Run
 
-__all__ = ["write_plots"]
+__all__ = ["draw_figures", "picture_names", "write_plots"]
 
 GRID_RESOLUTION = 80  # grid points a side: enough for four points and a smooth boundary
 ARTICLE_GATES = ("and", "xor")  # the gates the article trains: they get a picture each
+PROBABILITY = "P(y=1)"  # what the shading and the one-input curves show
+BANDS = np.linspace(0, 1, 11)  # the shading changes colour every 0.1 of P(y=1)
+# The targets in black and white, marked by class: they stand out on any shade of red or blue.
+POINT_STYLES = {
+    0: dict(marker="o", facecolors="white", edgecolors="black", label="y=0"),
+    1: dict(marker="s", facecolors="black", edgecolors="white", label="y=1"),
+}
+LEGEND_LABELS = {style["label"] for style in POINT_STYLES.values()}
+COLOUR_KEY_INCHES = 1.0  # the right margin that holds the colour bar and its label
+
+
+def picture_names(gates: list[str]) -> list[str]:
+    """The files ``write_plots`` writes for ``gates`` (in the order trained), known before
+    anything is trained.
+
+    >>> picture_names(["or", "xor"])
+    ['gates.png', 'losses.png', 'network.png', 'xor.png']
+    """
+    featured = [gate for gate in gates if gate in ARTICLE_GATES] or gates[:1]
+    return ["gates.png", "losses.png", "network.png", *(f"{gate}.png" for gate in featured)]
 
 
 def write_plots(runs: list[Run], out: Path) -> list[Path]:
-    """Draw the pictures of ``runs`` into the folder ``out``; return the paths written.
+    """Draw the pictures of ``runs`` into the folder ``out`` (made if need be); return the
+    paths written.
 
     Raises ImportError (naming the ``plot`` extra) when matplotlib is not installed.
     """
+    figures = draw_figures(runs)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    return [_save(fig, out / name) for name, fig in figures.items()]
+
+
+def draw_figures(runs: list[Run]) -> dict:
+    """The pictures of ``runs`` as ``matplotlib.figure.Figure`` objects, by file name (those of
+    ``picture_names``), not saved. ImportError when matplotlib is not installed."""
     try:
         from matplotlib.figure import Figure  # the optional extra: imported only to draw
     except ImportError as error:
@@ -39,21 +71,18 @@ def write_plots(runs: list[Run], out: Path) -> list[Path]:
             "matplotlib is not installed: pip install 'nnscratch[plot]' to draw"
         ) from error
 
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     gates = list(dict.fromkeys(run.gate for run in runs))
     styles = list(dict.fromkeys(run.style for run in runs))
     by_key = {(run.gate, run.style): run for run in runs}
     table = [[by_key[gate, style] for style in styles] for gate in gates]
-    paths = [
-        _save(_prediction_grid(Figure, table), out / "gates.png"),
-        _save(_loss_grid(Figure, table), out / "losses.png"),
-        _save(_networks(Figure, table[gates.index("xor") if "xor" in gates else 0]),
-              out / "network.png"),
-    ]  # fmt: skip
+    figures = {
+        "gates.png": _prediction_grid(Figure, table),
+        "losses.png": _loss_grid(Figure, table),
+        "network.png": _networks(Figure, table[gates.index("xor") if "xor" in gates else 0]),
+    }
     featured = [row for row in table if row[0].gate in ARTICLE_GATES] or table[:1]
-    paths += [_save(_one_gate(Figure, row), out / f"{row[0].gate}.png") for row in featured]
-    return paths
+    figures.update({f"{row[0].gate}.png": _one_gate(Figure, row) for row in featured})
+    return figures
 
 
 def _save(fig, path: Path) -> Path:
@@ -65,14 +94,18 @@ def _save(fig, path: Path) -> Path:
 
 def _prediction_grid(Figure, table: list[list[Run]]):
     rows, cols = len(table), len(table[0])
-    fig = Figure(figsize=(4.4 * cols, 3.3 * rows + 0.6))
+    fig = Figure(figsize=(4.4 * cols + COLOUR_KEY_INCHES, 3.3 * rows + 0.6))
     axes = fig.subplots(rows, cols, squeeze=False)
-    for row, axes_row in zip(table, axes):
-        for run, ax in zip(row, axes_row):
-            _draw_prediction(run, ax)
-            _few_ticks(ax)
-    fig.suptitle("What each trained model predicts (P of output 1), with the truth table")
-    _spread(fig)
+    shaded = [
+        _draw_prediction(run, ax)
+        for row, ax_row in zip(table, axes)
+        for run, ax in zip(row, ax_row)
+    ]
+    for ax in axes.ravel():
+        _few_ticks(ax)
+    fig.suptitle(f"What each trained model predicts, {PROBABILITY}, with the truth table")
+    _spread(fig, right=COLOUR_KEY_INCHES)
+    _keys(fig, shaded, list(axes.ravel()))
     return fig
 
 
@@ -99,51 +132,96 @@ def _networks(Figure, row: list[Run]):
 
 
 def _one_gate(Figure, row: list[Run]):
-    fig = Figure(figsize=(4.8 * len(row), 8.0))
+    fig = Figure(figsize=(4.8 * len(row) + COLOUR_KEY_INCHES, 8.0))
     axes = fig.subplots(2, len(row), squeeze=False)
-    for run, top, bottom in zip(row, axes[0], axes[1]):
-        _draw_prediction(run, top, resolution=2 * GRID_RESOLUTION)
+    shaded = [_draw_prediction(run, ax, 2 * GRID_RESOLUTION) for run, ax in zip(row, axes[0])]
+    for run, bottom in zip(row, axes[1]):
         _draw_losses([run], bottom, title=f"{run.style}: loss")
-    fig.suptitle(f"The {row[0].gate.upper()} gate, learned {len(row)} ways")
-    _spread(fig)
+    ways = f"{len(row)} way{'s' * (len(row) != 1)}"
+    fig.suptitle(f"The {row[0].gate.upper()} gate, learned {ways}")
+    _spread(fig, right=COLOUR_KEY_INCHES)
+    _keys(fig, shaded, list(axes[0]))
     return fig
 
 
-def _spread(fig) -> None:
-    """Room between the panels for their titles and labels, and above them for the title."""
+def _spread(fig, right: float = 0.0) -> None:
+    """Room between the panels for their titles and labels, above them for the title, and
+    ``right`` inches more on the right (for a colour bar)."""
     width, height = fig.get_size_inches()
-    fig.subplots_adjust(left=0.55 / width, right=1 - 0.2 / width, bottom=0.55 / height,
+    fig.subplots_adjust(left=0.65 / width, right=1 - (0.2 + right) / width, bottom=0.55 / height,
                         top=1 - 1.2 / height, hspace=0.45, wspace=0.3)  # fmt: skip
+
+
+def _keys(fig, shaded: list, axes: list) -> None:
+    """The colour bar of P(y=1) in the right margin, beside ``axes`` (the panels it keys), and
+    the legend of the targets' marks above it. ``shaded`` holds each panel's shading or None."""
+    bands = next((s for s in shaded if s is not None), None)
+    if bands is None:  # only the one-input NOT gate: curves, nothing shaded
+        return
+    boxes = [ax.get_position() for ax in axes]
+    top, bottom = max(b.y1 for b in boxes), min(b.y0 for b in boxes)
+    inch = 1 / fig.get_size_inches()[0]
+    cax = fig.add_axes((max(b.x1 for b in boxes) + 0.2 * inch, bottom, 0.18 * inch, top - bottom))
+    fig.colorbar(bands, cax=cax, label=PROBABILITY, ticks=BANDS[::2])
+    marks = {}  # label -> a scatter of that class, from whichever panels have one
+    for ax in axes:
+        marks.update(zip(*reversed(ax.get_legend_handles_labels())))
+    labels = sorted(label for label in marks if label in LEGEND_LABELS)
+    fig.legend([marks[label] for label in labels], labels, loc="upper right", title="target")
 
 
 def _few_ticks(ax) -> None:
     """Inputs are 0 or 1: few ticks an axis (each tick label costs drawing time, too)."""
     ax.set_xticks([0, 1])
-    ax.set_yticks([0, 0.5, 1] if ax.get_ylabel() == "P(output 1)" else [0, 1])
+    ax.set_yticks([0, 0.5, 1] if ax.get_ylabel() == PROBABILITY else [0, 1])
 
 
-def _draw_prediction(run: Run, ax, resolution: int = GRID_RESOLUTION) -> None:
-    title = f"{run.gate.upper()}, {run.style}: {run.correct}/{len(run.x)} right"
-    if run.x.shape[1] == 2:
-        plot_decision_boundary(run.predict, run.x, run.y, ax=ax, title=title, resolution=resolution)
-    else:
-        _draw_curve(run, ax, title)
+def _draw_prediction(run: Run, ax, resolution: int = GRID_RESOLUTION):
+    """The model of ``run`` over its inputs, titled with its score; returns the shading (the
+    colour bar's source), or None for a one-input gate, drawn as a curve."""
+    ax.set_title(f"{run.gate.upper()}, {run.style}: {run.correct}/{len(run.x)} right")
+    if run.x.shape[1] != 2:
+        _draw_curve(run, ax)
+        return None
+    bands = _draw_regions(run, ax, resolution)
+    _draw_points(ax, run.x[:, 0], run.x[:, 1], run.y[:, 0])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return bands
 
 
-def _draw_curve(run: Run, ax, title: str) -> None:
-    """A one-input gate: P(output 1) along the input, with the truth table's points."""
+def _draw_regions(run: Run, ax, resolution: int):
+    """P(y=1) over the square around the truth table, in bands of 0.1, the 0.5 line black."""
+    side = np.linspace(-0.1, 1.1, resolution, dtype=np.float32)
+    xx, yy = np.meshgrid(side, side)
+    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
+    p = np.asarray(run.predict(grid), dtype=np.float64).reshape(xx.shape)
+    bands = ax.contourf(xx, yy, p, levels=BANDS, cmap="RdBu", alpha=0.6)
+    if p.min() < 0.5 < p.max():
+        ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=1.2)
+    return bands
+
+
+def _draw_points(ax, xs: np.ndarray, ys: np.ndarray, labels: np.ndarray) -> None:
+    """The truth table's rows at (xs, ys), each marked as its class ``labels`` (0 or 1)."""
+    for label, style in POINT_STYLES.items():
+        mine = np.rint(labels) == label
+        ax.scatter(xs[mine], ys[mine], s=60, linewidths=1.2, zorder=3, **style)
+
+
+def _draw_curve(run: Run, ax) -> None:
+    """A one-input gate: P(y=1) along the input, with the truth table's points."""
     xs = np.linspace(-0.25, 1.25, 121, dtype=np.float32)
     ax.plot(xs, np.asarray(run.predict(xs[:, None])).ravel(), color="tab:blue")
-    ax.scatter(run.x[:, 0], run.y[:, 0], c=run.y[:, 0], cmap="RdBu", vmin=0, vmax=1,
-               edgecolors="black", zorder=3)  # fmt: skip
+    _draw_points(ax, run.x[:, 0], run.y[:, 0], run.y[:, 0])
     ax.axhline(0.5, color="black", linewidth=0.8, linestyle=":")
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("$x_1$")
-    ax.set_ylabel("P(output 1)")
-    ax.set_title(title)
+    ax.set_ylabel(PROBABILITY)
 
 
 def _draw_losses(runs: list[Run], ax, title: str) -> None:
     plot_history({run.style: run.losses for run in runs}, ax=ax, title=title)
     ax.set_xlabel("step")
+    ax.set_ylabel("loss")
     ax.set_yscale("log")  # the last digits of a falling loss are where the learning shows

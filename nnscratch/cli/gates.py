@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import string
 import time
 from pathlib import Path
 
 from ..datasets import logic_gate
-from .arguments import GATE_NAMES, gate_names, positive_float, positive_int
-from .output import format_table, note, progress
+from .arguments import GATE_NAMES, gate_names, int_range, positive_float
+from .gate_plots import picture_names
+from .limits import MAX_EPOCHS, MAX_HIDDEN, MAX_SEED
+from .output import UsageError, format_table, note, progress
 from .styles import DEFAULT_SEED, STYLES, Run, Settings, train
 
 __all__ = ["add_parser", "run"]
@@ -46,10 +49,12 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         help="gate(s) to train, repeatable or comma-separated (default: all seven)",
     )  # fmt: skip
     parser.add_argument("--style", choices=[*STYLES, "all"], default="all", help="default: all")
-    parser.add_argument("--epochs", type=positive_int, help="training steps (epochs)")
+    parser.add_argument("--epochs", type=int_range(1, MAX_EPOCHS), help="training steps (epochs)")
     parser.add_argument("--lr", type=positive_float, help="learning rate")
-    parser.add_argument("--hidden", type=positive_int, help="units per hidden layer")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="default: %(default)s")
+    parser.add_argument("--hidden", type=int_range(1, MAX_HIDDEN), help="units per hidden layer")
+    parser.add_argument(
+        "--seed", type=int_range(0, MAX_SEED), default=DEFAULT_SEED, help="default: %(default)s"
+    )
     parser.add_argument(
         "--out", type=Path, default=Path("nnscratch-out"), help="folder for the PNGs "
         "(default: %(default)s)",
@@ -63,6 +68,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Train, print a table per gate and a summary, then draw the pictures."""
     gates = _selected_gates(args.gate)
+    if not args.no_plots:
+        check_out(args.out, picture_names(gates))
     styles = [STYLES[name] for name in (STYLES if args.style == "all" else [args.style])]
     settings = {style.name: _settings(style.defaults, args) for style in styles}
     for style in styles:
@@ -80,6 +87,21 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_plots:
         _plot(runs, args.out, args.quiet)
     return 0
+
+
+def check_out(out: Path, names: list[str]) -> None:
+    """UsageError, before any training, when the pictures ``names`` cannot be written into the
+    folder ``out`` (made later if it does not exist); nothing is made here."""
+    nearest = next((p for p in (out, *out.parents) if p.exists()), Path.cwd())
+    if not nearest.is_dir():
+        where = "is" if nearest == out else f"cannot be made: {str(nearest)!r} is"
+        raise UsageError(f"--out: {str(out)!r} {where} a file, not a folder")
+    if not os.access(nearest, os.W_OK | os.X_OK):
+        raise UsageError(f"--out: {str(out)!r} cannot be written: no permission in "
+                         f"{str(nearest)!r}")  # fmt: skip
+    for path in (out / name for name in names):
+        if path.exists() and (not path.is_file() or not os.access(path, os.W_OK)):
+            raise UsageError(f"--out: {str(path)!r} exists and cannot be replaced by a picture")
 
 
 def _selected_gates(chosen: list[list[str]] | None) -> list[str]:

@@ -12,7 +12,10 @@ from collections.abc import Sequence
 import numpy as np
 from tqdm import tqdm
 
-__all__ = ["CommandError", "UsageError", "format_matrix", "format_table", "note", "progress"]
+__all__ = [
+    "CommandError", "UsageError", "format_matrix", "format_table", "note", "progress",
+    "utf8_text",
+]  # fmt: skip
 
 
 class UsageError(Exception):
@@ -22,6 +25,25 @@ class UsageError(Exception):
 
 class CommandError(Exception):
     """The command ran and failed: it prints the message on one line and exits with 1."""
+
+
+def utf8_text(data: bytes, where: str) -> str:
+    """``data`` decoded as UTF-8 (a byte-order mark allowed); else UsageError naming ``where``
+    and the line of the first bad byte.
+
+    >>> utf8_text(b"a,b\\n1,\\xff\\n", "--data: 't.csv'")
+    Traceback (most recent call last):
+    ...
+    nnscratch.cli.output.UsageError: --data: 't.csv' is not UTF-8 text: line 2 has the byte 0xff
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        bad = error.object[error.start]
+        line = bytes(error.object[: error.start]).count(b"\n") + 1
+        raise UsageError(
+            f"{where} is not UTF-8 text: line {line} has the byte {bad:#04x}"
+        ) from None
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence], indent: int = 2) -> str:

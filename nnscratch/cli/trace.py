@@ -18,7 +18,8 @@ import nnscratch as ns
 
 from .. import scratch
 from ..datasets import logic_gate
-from .arguments import gate_names, positive_float, positive_int
+from .arguments import gate_names, int_range, positive_float
+from .limits import MAX_HIDDEN, MAX_SEED
 from .output import UsageError, format_matrix
 
 __all__ = ["add_parser", "run", "trace_step"]
@@ -38,9 +39,10 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     parser.add_argument("--gate", type=gate_names, default=["xor"], help="default: xor")
-    parser.add_argument("--seed", type=int, default=42, help="default: 42 (the article's)")
+    parser.add_argument("--seed", type=int_range(0, MAX_SEED), default=42,
+                        help="default: 42 (the article's)")  # fmt: skip
     parser.add_argument("--lr", type=positive_float, default=0.1, help="default: 0.1")
-    parser.add_argument("--hidden", type=positive_int, default=2, help="default: 2")
+    parser.add_argument("--hidden", type=int_range(1, MAX_HIDDEN), default=2, help="default: 2")
     parser.add_argument("--json", action="store_true", help="print the values as JSON")
     parser.set_defaults(handler=run)
     return parser

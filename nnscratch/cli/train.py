@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import time
 import warnings
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from ..keras import utils as keras_utils
-from .arguments import positive_int
+from . import limits
+from .arguments import int_range
 from .config import ModelConfig, build_model, compile_model, load_config, parse_config
 from .data import Data, load_data
 from .output import UsageError, format_table, note, progress
@@ -19,7 +21,8 @@ from .styles import ProgressCallback
 __all__ = ["add_parsers", "run_summary", "run_train"]
 
 CONFIG_HELP = "the model as JSON (see 'nnscratch train --help')"
-TRAIN_EPILOG = """\
+TRAIN_EPILOG = (
+    """\
 The config is a JSON object, for example:
   {"input_shape": [2],
    "layers": [{"type": "Dense", "units": 8, "activation": "relu"},
@@ -32,7 +35,14 @@ Only "layers" and "input_shape" are required; a layer may also be Keras's
 
 The data: a CSV with a header line, all values numbers; the target columns are named by
 --target (default: the last column) and the other columns are the inputs. Or an NPZ file
-with the arrays x and y (read with allow_pickle=False)."""
+with the arrays x and y (read with allow_pickle=False). Every value must be a finite number.
+
+"""
+    "Limits, checked before anything is made: at most "
+    f"{limits.MAX_WEIGHT_BYTES >> 30} GiB of weights,\n{limits.MAX_EPOCHS:,} epochs, a seed from "
+    f"0 to {limits.MAX_SEED:,}, a config of at most {limits.MAX_CONFIG_BYTES >> 20} MiB nested "
+    f"at most\n{limits.MAX_NESTING} levels."
+)
 
 
 def add_parsers(subparsers) -> None:
@@ -57,9 +67,15 @@ def add_parsers(subparsers) -> None:
         "--target", action="append", metavar="COLUMN[,COLUMN...]",
         help="CSV target column(s), repeatable or comma-separated (default: the last column)",
     )  # fmt: skip
-    train.add_argument("--epochs", type=positive_int, help="overrides the config's epochs")
-    train.add_argument("--batch-size", type=positive_int, help="overrides the config's")
-    train.add_argument("--seed", type=int, help="overrides the config's seed (default 0)")
+    train.add_argument(
+        "--epochs", type=int_range(1, limits.MAX_EPOCHS), help="overrides the config's epochs"
+    )
+    train.add_argument(
+        "--batch-size", type=int_range(1, limits.MAX_BATCH_SIZE), help="overrides the config's"
+    )
+    train.add_argument(
+        "--seed", type=int_range(0, limits.MAX_SEED), help="overrides the config's seed (default 0)"
+    )
     train.add_argument("--save", type=Path, metavar="PATH.keras", help="save the trained model")
     train.add_argument(
         "--show", type=int, default=20, metavar="N",
@@ -93,13 +109,15 @@ def run_train(args: argparse.Namespace) -> int:
     cfg, model = _model(args.config, args.seed)
     _check_shapes(cfg, data)
     compile_model(model, cfg)
-    epochs, batch_size = args.epochs or cfg.epochs, args.batch_size or cfg.batch_size
+    epochs, batch_size = args.epochs or cfg.epochs, args.batch_size or cfg.batch_size or 32
+    where = "--batch-size" if args.batch_size else "config: field 'batch_size'"
+    limits.check_activations(model, min(batch_size, len(data.x)), where)
     seconds = _fit(model, data, epochs, batch_size, args.quiet)
     print(f"Trained {epochs} epochs on {len(data.x)} rows in {seconds:.1f} s.")
     logs = model.evaluate(data.x, data.y, batch_size=batch_size, verbose=0, return_dict=True)
     print("Final " + ", ".join(f"{name} {value:.4f}" for name, value in logs.items()))
     if len(data.x) <= args.show:
-        print(predictions_table(data, model.predict(data.x, verbose=0)))
+        print(predictions_table(data, model.predict(data.x, batch_size=batch_size, verbose=0)))
     if args.save is not None:
         model.save(args.save)
         print(f"Saved the model to {args.save}")
@@ -145,5 +163,5 @@ def _numbered(stem: str, n: int) -> list[str]:
 
 
 def _cell(value) -> str:
-    value = float(value)
-    return f"{value:g}" if value == round(value) else f"{value:.4f}"
+    value = float(value)  # nan or inf when training diverged: shown, not rounded
+    return f"{value:g}" if not math.isfinite(value) or value == round(value) else f"{value:.4f}"
