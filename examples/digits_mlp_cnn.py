@@ -8,8 +8,9 @@ set and 359 in the test set. Both models train with Adam and cross-entropy, seed
 - CNN Conv(1->16, 3x3) - ReLU - MaxPool 2 - Conv(16->32, 3x3) - ReLU - MaxPool 2 - Linear(128, 10),
   30 epochs: 98.6% test accuracy (seeds 1-3: MLP 96.1-96.7%, CNN 97.8-98.3%).
 
-Run time, both models, on 2 shared CPU cores: 7 s wall clock (6 s user) with
-``OPENBLAS_NUM_THREADS=1``; 35 s (26 s user) with OpenBLAS threads fighting for busy cores.
+Run time, both models, on 2 CPU cores: about 4 s wall clock, on one or two BLAS threads, and
+with the other core busy (nnscratch runs its mid-size products on one thread; before it did,
+two threads took 9 s with the other core busy, and 35 s on a more crowded machine).
 Chance is 10%.
 
 Run it (needs scikit-learn, ``pip install scikit-learn``)::

@@ -7,9 +7,10 @@ count in its cell state and read the verdict at the last step. The model is
 Adam on 2,000 generated sequences; the test set is 1,000 fresh ones (37.5% of them are positives,
 so always answering 0 scores 62.5%).
 
-With seed 0 it reaches 100% (1,000 of 1,000) after 10 epochs, in about 3 s wall
-clock (2.3 s user) on 2 shared CPU cores with ``OPENBLAS_NUM_THREADS=1`` (21 s, 19 s user,
-with OpenBLAS threads fighting for busy cores).
+With seed 0 it reaches 100% (1,000 of 1,000) after 10 epochs, in about 1.3 s wall clock on 2
+CPU cores, on one or two BLAS threads, and with the other core busy (nnscratch runs its
+mid-size products on one thread; before it did, two threads took 3.1 s with the other core
+busy, and up to 21 s on a more crowded machine).
 
 Run it::
 

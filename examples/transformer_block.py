@@ -8,9 +8,10 @@ it learns from a learned positional embedding added to the token embedding. The 
 over positions -> Linear(32, 2)``, trained with Adam on 2,000 generated sequences; the test
 set is 1,000 fresh ones.
 
-With seed 0 it reaches 100% (1,000 of 1,000) after 10 epochs, in about 3.6 s
-wall clock (2.6 s user) on 2 shared CPU cores with ``OPENBLAS_NUM_THREADS=1`` (19 s, 16 s
-user, with OpenBLAS threads fighting for busy cores).
+With seed 0 it reaches 100% (1,000 of 1,000) after 10 epochs, in about 1.6 s wall clock on 2
+CPU cores, on one or two BLAS threads, and with the other core busy (nnscratch runs its
+mid-size products on one thread; before it did, two threads took 4.2 s with the other core
+busy, and up to 19 s on a more crowded machine).
 
 Run it::
 

@@ -32,15 +32,11 @@ scale: the comparison must still pass.
 
 import os
 
-# The tests use small matrices, where a second BLAS thread only adds overhead (and, on a busy
-# 2-core machine, oversubscription that made some tests ten times slower). Set before NumPy
-# loads; an explicit setting in the environment wins.
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
+# BLAS keeps its default thread count, as a user's process does: nnscratch itself runs the
+# mid-size products, where a second thread only costs, on one thread (nnscratch/ops/blas.py).
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 

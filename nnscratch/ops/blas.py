@@ -1,11 +1,14 @@
 """Matrix products on as many BLAS threads as pay for themselves: one, for mid-size products.
 
-OpenBLAS splits a product over its threads from about 64^3 multiply-adds on. Up to about
-200^3 a second thread costs more than it saves, even on a quiet machine (a float32 128^3
-product: 44 us on one thread, 59 us on two); on a busy one it waits for a core (102 us), and
-the examples ran 3 to 9 times slower with two threads than with one. So the ops' products of
-fewer than ``ONE_THREAD_BELOW`` multiply-adds run on one thread, and larger ones on all of
-BLAS's threads. Tiny products, which BLAS never splits, pay only a size check.
+OpenBLAS splits a product over its threads from about 64^3 multiply-adds on. Between that and
+about 200^3, a second thread saves little in training, where the products come between other
+work (its worker sleeps and must be woken, or spins and takes a core), and on a busy machine
+it waits for a core: with the other core of two busy, ``examples/transformer_block.py`` took
+4.2 s on two threads against 1.5 s on one, and 19 s on a more crowded machine. So the ops'
+products of fewer than ``ONE_THREAD_BELOW`` multiply-adds run on one thread, and larger ones
+(W3's 128 x 784 x 512, 1.4x quicker on two threads) on all of BLAS's threads. Tiny products,
+which BLAS never splits, pay only a size check. ``benchmarks/bench_blas_threads.py`` measures
+it.
 
 The thread count is BLAS's own setting (``OPENBLAS_NUM_THREADS``, ``threadpoolctl``,
 ``nnscratch.set_num_threads``): it is read at each switch and put back after it.
@@ -31,7 +34,7 @@ __all__ = [
 ]  # fmt: skip
 
 SPLIT_FROM = 2**18  # OpenBLAS's own threshold (m*n*k): smaller products run on one thread
-ONE_THREAD_BELOW = 2**23  # about 200^3; measured in benchmarks/bench_blas_threads.py
+ONE_THREAD_BELOW = 2**23  # about 200^3
 
 
 def dot(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
