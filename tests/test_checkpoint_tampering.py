@@ -249,22 +249,30 @@ def test_a_good_checkpoint_still_loads_everything(tmp_path):
 
 
 # ---- state dicts given directly ----------------------------------------------------------------
-def _direct_cases(name: str, tampering: dict):
-    """The entry ``name`` of a good checkpoint, changed as each of ``tampering`` changes it."""
+def _direct_cases(name: str, tampering: dict, words: str):
+    """``(name, the entry name of a good checkpoint changed as each of tampering changes it,
+    the words its error must hold)``."""
     good = _objects(seed=1)[name].state_dict()
     for case, change in tampering.items():
         checkpoint = {name: copy.deepcopy(good)}
         change(checkpoint)
-        yield pytest.param(checkpoint[name], id=case)
+        yield pytest.param(name, checkpoint[name], words, id=f"{name}-{case}")
 
 
-@pytest.mark.parametrize("state_dict", _direct_cases("optimizer", OPTIMIZER_TAMPERING))
-def test_optimizer_load_state_dict_refuses_a_tampered_dict_and_changes_nothing(state_dict):
-    optimizer = _objects(seed=2)["optimizer"]
-    before = copy.deepcopy(optimizer.state_dict())
-    with pytest.raises(InputError, match="load_state_dict|parameter group"):
-        optimizer.load_state_dict(state_dict)
-    _assert_same(optimizer.state_dict(), before)
+_DIRECT = [
+    *_direct_cases("optimizer", OPTIMIZER_TAMPERING, "load_state_dict|parameter group"),
+    *_direct_cases("scheduler", SCHEDULER_TAMPERING, "StepLR.load_state_dict expects"),
+]
+
+
+@pytest.mark.parametrize("name,state_dict,words", _DIRECT)
+def test_load_state_dict_refuses_a_tampered_dict_and_changes_nothing(name, state_dict, words):
+    target = _objects(seed=2)[name]
+    before = copy.deepcopy(target.state_dict())
+    with pytest.raises(InputError, match=words):
+        target.load_state_dict(state_dict)
+    _assert_same(target.state_dict(), before)
+    assert callable(target.step)
 
 
 def test_optimizer_group_count_and_size_errors_keep_torchs_words():
@@ -276,16 +284,6 @@ def test_optimizer_group_count_and_size_errors_keep_torchs_words():
     small = {**good, "param_groups": [{**good["param_groups"][0], "params": [0]}], "state": {}}
     with pytest.raises(InputError, match="^loaded state dict contains a parameter group that"):
         optimizer.load_state_dict(small)
-
-
-@pytest.mark.parametrize("state_dict", _direct_cases("scheduler", SCHEDULER_TAMPERING))
-def test_scheduler_load_state_dict_refuses_a_tampered_dict_and_changes_nothing(state_dict):
-    scheduler = _objects(seed=2)["scheduler"]
-    before = copy.deepcopy(scheduler.state_dict())
-    with pytest.raises(InputError, match="StepLR.load_state_dict expects"):
-        scheduler.load_state_dict(state_dict)
-    _assert_same(scheduler.state_dict(), before)
-    assert callable(scheduler.step)
 
 
 SCHEDULERS = {

@@ -6,6 +6,7 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from cli_helpers import one_error_line, write_csv
 
 from nnscratch.cli import main
 from nnscratch.cli.data import Data
@@ -15,19 +16,7 @@ from nnscratch.cli.train import predictions_table
 DENSE = {"type": "Dense", "units": 1, "activation": "sigmoid"}
 GOOD = {"input_shape": [2], "layers": [DENSE], "epochs": 2}
 XOR_ROWS = [[0, 0, 0], [0, 1, 1], [1, 0, 1], [1, 1, 0]]
-
-
-def one_error_line(capsys, argv, code=2):
-    assert main(argv) == code
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
-    return lines[0]
-
-
-def write_csv(path, rows, header=("a", "b", "y")):
-    path.write_text(",".join(header) + "\n" + "\n".join(",".join(map(str, r)) for r in rows))
-    return str(path)
+HEADER = ("a", "b", "y")
 
 
 def config_file(tmp_path, config) -> str:
@@ -39,7 +28,7 @@ def config_file(tmp_path, config) -> str:
 def run_both(tmp_path, capsys, config) -> list[str]:
     """The error lines of ``summary`` and of ``train`` (on a good table) for ``config``."""
     path = config_file(tmp_path, config)
-    data = write_csv(tmp_path / "xor.csv", XOR_ROWS)
+    data = write_csv(tmp_path / "xor.csv", HEADER, XOR_ROWS)
     return [
         one_error_line(capsys, ["summary", "--config", path]),
         one_error_line(capsys, ["train", "--config", path, "--data", data, "-q"]),
@@ -52,7 +41,7 @@ def run_both(tmp_path, capsys, config) -> list[str]:
 def test_non_finite_cell_names_line_and_column(tmp_path, capsys, cell, column):
     rows = [list(r) for r in XOR_ROWS]
     rows[2][column] = cell
-    data = write_csv(tmp_path / "d.csv", rows)
+    data = write_csv(tmp_path / "d.csv", HEADER, rows)
     config = config_file(tmp_path, GOOD)
     line = one_error_line(capsys, ["train", "--config", config, "--data", data, "-q"])
     assert f"line 4, column {'by'[column - 1]!r}: {cell!r}" in line, line
@@ -139,7 +128,7 @@ def test_hostile_config_exits_2_naming_the_field(tmp_path, capsys, config, named
 
 
 def test_a_seed_on_the_command_line_is_in_range_too(tmp_path, capsys):
-    data = write_csv(tmp_path / "xor.csv", XOR_ROWS)
+    data = write_csv(tmp_path / "xor.csv", HEADER, XOR_ROWS)
     for seed in ("-1", str(MAX_SEED + 1)):
         argv = ["train", "--config", config_file(tmp_path, GOOD), "--data", data, "--seed", seed]
         assert "--seed" in one_error_line(capsys, argv)
@@ -193,7 +182,7 @@ def test_huge_shapes_and_counts_are_refused(tmp_path, capsys, config, named):
 
 def test_huge_command_line_counts_are_refused(tmp_path, capsys):
     base = ["train", "--config", config_file(tmp_path, GOOD), "--data"]
-    base.append(write_csv(tmp_path / "xor.csv", XOR_ROWS))
+    base.append(write_csv(tmp_path / "xor.csv", HEADER, XOR_ROWS))
     assert "--epochs" in one_error_line(capsys, [*base, "--epochs", str(10**12)])
     assert "--batch-size" in one_error_line(capsys, [*base, "--batch-size", str(10**12)])
 
@@ -211,7 +200,7 @@ def test_a_batch_too_large_for_the_memory_is_refused(tmp_path, capsys):
 
 
 def test_a_batch_larger_than_the_table_is_fine(tmp_path, capsys):
-    data = write_csv(tmp_path / "xor.csv", XOR_ROWS)
+    data = write_csv(tmp_path / "xor.csv", HEADER, XOR_ROWS)
     config = config_file(tmp_path, {**GOOD, "batch_size": 2**31 - 1})
     assert main(["train", "--config", config, "--data", data, "-q"]) == 0
     assert "Trained 2 epochs on 4 rows" in capsys.readouterr().out

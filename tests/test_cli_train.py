@@ -1,9 +1,8 @@
 """``nnscratch summary`` and ``nnscratch train`` on small files the tests write."""
 
-import json
-
 import numpy as np
 import pytest
+from cli_helpers import one_error_line, write_csv, write_json
 
 import nnscratch as ns
 from nnscratch import keras
@@ -25,24 +24,6 @@ CONFIG = {
     "epochs": 200,
     "batch_size": 4,
 }
-
-
-def write_json(path, obj):
-    path.write_text(json.dumps(obj))
-    return str(path)
-
-
-def write_csv(path, header, rows):
-    path.write_text(",".join(header) + "\n" + "\n".join(",".join(map(str, r)) for r in rows))
-    return str(path)
-
-
-def one_error_line(capsys, argv, code=2):
-    assert main(argv) == code
-    captured = capsys.readouterr()
-    lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in captured.err, captured.err
-    return lines[0]
 
 
 def test_summary_counts_parameters(tmp_path, capsys):

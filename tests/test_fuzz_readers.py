@@ -44,7 +44,7 @@ from fuzz_mutations import (
     zip_field_edits,
     zip_of,
 )
-from test_io_fuzz import EXAMPLES, archive_members, zip_bytes
+from test_io_fuzz import EXAMPLES, archive_members
 
 import nnscratch as ns
 from nnscratch import keras as nk
@@ -131,7 +131,7 @@ def _valid(kind: str) -> bytes:
     if kind == "json":
         return json.dumps(CLI_CONFIG).encode()
     if kind == "keras":
-        return zip_bytes(archive_members())
+        return zip_of(archive_members())
     if kind in ("npz", "xy npz"):
         buffer = io.BytesIO()
         arrays = _npz_arrays(kind)
@@ -314,7 +314,7 @@ def _deep_archives(members: dict, config: dict) -> list:
 
 
 def _with(members: dict, name: str, data: bytes) -> bytes:
-    return zip_bytes({**members, name: data})
+    return zip_of({**members, name: data})
 
 
 FAMILIES = {

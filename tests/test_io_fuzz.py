@@ -13,6 +13,7 @@ import zipfile
 
 import numpy as np
 import pytest
+from fuzz_mutations import json_paths, replaced, zip_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -73,14 +74,6 @@ def _workdir() -> str:
     import tempfile
 
     return tempfile.mkdtemp(prefix="nnscratch-fuzz-")
-
-
-def zip_bytes(members: dict, compression=zipfile.ZIP_STORED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def load_keras_bytes(data: bytes):
@@ -162,7 +155,7 @@ def test_random_bytes_as_keras_archive(data):
 @fuzz(0.3)
 @given(st.data())
 def test_truncated_archives(data):
-    blob = zip_bytes(archive_members())
+    blob = zip_of(archive_members())
     cut = data.draw(st.integers(0, len(blob) - 1))
     with pytest.raises(NnscratchError):
         load_keras_bytes(blob[:cut])
@@ -171,7 +164,7 @@ def test_truncated_archives(data):
 @fuzz(0.3)
 @given(EDITS)
 def test_mutated_archives(edits):
-    only_ours(lambda: load_keras_bytes(mutate(zip_bytes(archive_members()), edits)))
+    only_ours(lambda: load_keras_bytes(mutate(zip_of(archive_members()), edits)))
 
 
 MEMBERS = ["metadata.json", "config.json", "model.weights.safetensors", "optimizer.safetensors"]
@@ -183,7 +176,7 @@ def test_mutated_members_inside_a_valid_zip(member, edits, cut):
     members = dict(archive_members())
     data = mutate(members[member], edits)
     members[member] = data[: cut % (len(data) + 1)] if cut % 3 == 0 else data
-    only_ours(lambda: load_keras_bytes(zip_bytes(members)))
+    only_ours(lambda: load_keras_bytes(zip_of(members)))
 
 
 JSON = st.recursive(
@@ -195,34 +188,14 @@ JSON = st.recursive(
 )
 
 
-def _paths(value, prefix=()):
-    yield prefix
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else []
-    )
-    for key, child in items:
-        yield from _paths(child, (*prefix, key))
-
-
-def _replace(value, path, new):
-    if not path:
-        return new
-    value[path[0]] = _replace(value[path[0]], path[1:], new)
-    return value
-
-
 @fuzz(0.3)
 @given(st.integers(0, 2**31), JSON)
 def test_hostile_values_in_the_config(index, value):
     members = dict(archive_members())
     config = json.loads(members["config.json"])
-    paths = list(_paths(config))
-    members["config.json"] = json.dumps(_replace(config, paths[index % len(paths)], value)).encode()
-    only_ours(lambda: load_keras_bytes(zip_bytes(members)))
+    paths = list(json_paths(config))
+    members["config.json"] = json.dumps(replaced(config, paths[index % len(paths)], value)).encode()
+    only_ours(lambda: load_keras_bytes(zip_of(members)))
 
 
 # ---- pickle payloads ----------------------------------------------------------------------------
@@ -256,9 +229,9 @@ def test_planted_pickles_are_refused_and_never_run(tmp_path):
                 load()
         for name in members:  # the payload in place of each member
             with pytest.raises(NnscratchError):
-                load_keras_bytes(zip_bytes({**members, name: payload}))
+                load_keras_bytes(zip_of({**members, name: payload}))
         extra = {**members, "model.pkl": payload, "assets/data.pkl": payload}
-        assert load_keras_bytes(zip_bytes(extra)) is not None  # other members are never read
+        assert load_keras_bytes(zip_of(extra)) is not None  # other members are never read
     assert not marker.exists()
 
 
@@ -295,13 +268,13 @@ def test_mutated_npy_headers_inside_a_valid_zip(edits):
     first = members["arr_0.npy"]
     header = first[:128]  # the magic, the header length and the header's text
     members["arr_0.npy"] = mutate(header, edits) + first[128:]
-    only_ours(lambda: load_npz_bytes(zip_bytes(members)))
+    only_ours(lambda: load_npz_bytes(zip_of(members)))
 
 
 @fuzz(0.3)
 @given(st.sampled_from(["npz", "keras", "safetensors", "random"]), EDITS, st.binary(max_size=64))
 def test_load_weights_of_any_bytes_raises_only_our_errors(kind, edits, noise):
-    blobs = {"npz": npz_blob, "keras": lambda: zip_bytes(archive_members()),
+    blobs = {"npz": npz_blob, "keras": lambda: zip_of(archive_members()),
              "safetensors": safetensors_blob, "random": lambda: noise}  # fmt: skip
     path = os.path.join(_workdir(), f"fuzz.{'weights.h5' if kind == 'random' else kind}")
     with open(path, "wb") as file:
