@@ -1,9 +1,9 @@
 """The pictures of ``nnscratch gates``: a few PNGs, drawn with ``nnscratch.viz`` and here.
 
 - ``gates.png``: every gate (rows) and style (columns), what the trained model predicts over
-  the input plane, P(y=1) shaded with a colour bar as its key, the truth table's points on top,
-  marked by their class so they show on either colour (the NOT gate, with one input, as a
-  curve);
+  the input plane (``viz.plot_decision_boundary``), P(y=1) shaded with a colour bar as its
+  key, the truth table's points on top, marked by their class so they show on either colour
+  (the NOT gate, with one input, as a curve);
 - ``losses.png``: a panel per gate with each style's loss against the training step;
 - ``network.png``: the trained networks of one gate (XOR when it was trained), weights drawn
   as lines, blue positive and red negative;
@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..viz import plot_history, plot_network
+from ..viz import plot_decision_boundary, plot_history, plot_network
+from ..viz.decision_boundary import BINARY_MARKS, PROBABILITY_LEVELS, draw_targets
 from .styles import Run
 
 __all__ = ["draw_figures", "picture_names", "write_plots"]
@@ -28,13 +29,7 @@ __all__ = ["draw_figures", "picture_names", "write_plots"]
 GRID_RESOLUTION = 80  # grid points a side: enough for four points and a smooth boundary
 ARTICLE_GATES = ("and", "xor")  # the gates the article trains: they get a picture each
 PROBABILITY = "P(y=1)"  # what the shading and the one-input curves show
-BANDS = np.linspace(0, 1, 11)  # the shading changes colour every 0.1 of P(y=1)
-# The targets in black and white, marked by class: they stand out on any shade of red or blue.
-POINT_STYLES = {
-    0: dict(marker="o", facecolors="white", edgecolors="black", label="y=0"),
-    1: dict(marker="s", facecolors="black", edgecolors="white", label="y=1"),
-}
-LEGEND_LABELS = {style["label"] for style in POINT_STYLES.values()}
+LEGEND_LABELS = {marks["label"] for marks in BINARY_MARKS.values()}
 COLOUR_KEY_INCHES = 1.0  # the right margin that holds the colour bar and its label
 
 
@@ -162,7 +157,7 @@ def _keys(fig, shaded: list, axes: list) -> None:
     top, bottom = max(b.y1 for b in boxes), min(b.y0 for b in boxes)
     inch = 1 / fig.get_size_inches()[0]
     cax = fig.add_axes((max(b.x1 for b in boxes) + 0.2 * inch, bottom, 0.18 * inch, top - bottom))
-    fig.colorbar(bands, cax=cax, label=PROBABILITY, ticks=BANDS[::2])
+    fig.colorbar(bands, cax=cax, label=PROBABILITY, ticks=PROBABILITY_LEVELS[::2])
     marks = {}  # label -> a scatter of that class, from whichever panels have one
     for ax in axes:
         marks.update(zip(*reversed(ax.get_legend_handles_labels())))
@@ -179,41 +174,20 @@ def _few_ticks(ax) -> None:
 def _draw_prediction(run: Run, ax, resolution: int = GRID_RESOLUTION):
     """The model of ``run`` over its inputs, titled with its score; returns the shading (the
     colour bar's source), or None for a one-input gate, drawn as a curve."""
-    ax.set_title(f"{run.gate.upper()}, {run.style}: {run.correct}/{len(run.x)} right")
+    title = f"{run.gate.upper()}, {run.style}: {run.correct}/{len(run.x)} right"
     if run.x.shape[1] != 2:
+        ax.set_title(title)
         _draw_curve(run, ax)
         return None
-    bands = _draw_regions(run, ax, resolution)
-    _draw_points(ax, run.x[:, 0], run.x[:, 1], run.y[:, 0])
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
-    return bands
-
-
-def _draw_regions(run: Run, ax, resolution: int):
-    """P(y=1) over the square around the truth table, in bands of 0.1, the 0.5 line black."""
-    side = np.linspace(-0.1, 1.1, resolution, dtype=np.float32)
-    xx, yy = np.meshgrid(side, side)
-    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    p = np.asarray(run.predict(grid), dtype=np.float64).reshape(xx.shape)
-    bands = ax.contourf(xx, yy, p, levels=BANDS, cmap="RdBu", alpha=0.6)
-    if p.min() < 0.5 < p.max():
-        ax.contour(xx, yy, p, levels=[0.5], colors="black", linewidths=1.2)
-    return bands
-
-
-def _draw_points(ax, xs: np.ndarray, ys: np.ndarray, labels: np.ndarray) -> None:
-    """The truth table's rows at (xs, ys), each marked as its class ``labels`` (0 or 1)."""
-    for label, style in POINT_STYLES.items():
-        mine = np.rint(labels) == label
-        ax.scatter(xs[mine], ys[mine], s=60, linewidths=1.2, zorder=3, **style)
+    plot_decision_boundary(run.predict, run.x, run.y, ax=ax, title=title, resolution=resolution)
+    return next(c for c in ax.collections if getattr(c, "filled", False))  # the P(y=1) bands
 
 
 def _draw_curve(run: Run, ax) -> None:
     """A one-input gate: P(y=1) along the input, with the truth table's points."""
     xs = np.linspace(-0.25, 1.25, 121, dtype=np.float32)
     ax.plot(xs, np.asarray(run.predict(xs[:, None])).ravel(), color="tab:blue")
-    _draw_points(ax, run.x[:, 0], run.y[:, 0], run.y[:, 0])
+    draw_targets(ax, run.x[:, 0], run.y[:, 0], run.y[:, 0])
     ax.axhline(0.5, color="black", linewidth=0.8, linestyle=":")
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("$x_1$")

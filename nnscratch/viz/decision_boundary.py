@@ -12,9 +12,17 @@ from ..autograd.tensor import Tensor
 from ..nn.module import Module
 from ._matplotlib import finish, new_axes, set_title
 
-__all__ = ["plot_decision_boundary"]
+__all__ = ["BINARY_MARKS", "PROBABILITY_LEVELS", "draw_targets", "plot_decision_boundary"]
 
 PREDICT_BATCH = 8192  # grid points per predict() batch (Keras's default of 32 is slow here)
+PROBABILITY_LEVELS = np.linspace(0, 1, 11)  # P(class 1) changes shade every 0.1
+# Two-class targets in black and white, marked by class: they stand out on any shade of the
+# red-blue regions, where points coloured by class would vanish into their own region.
+BINARY_MARKS = {
+    0: dict(marker="o", facecolors="white", edgecolors="black", label="y=0"),
+    1: dict(marker="s", facecolors="black", edgecolors="white", label="y=1"),
+}
+FEW_POINTS = 16  # up to this many targets (a truth table), drawn large
 
 
 def plot_decision_boundary(
@@ -28,8 +36,9 @@ def plot_decision_boundary(
     scores. Scores of shape ``(n,)`` or ``(n, 1)`` are probabilities of class 1 (values outside
     [0, 1] are taken as logits and squashed with the sigmoid), shaded from 0 to 1 with the 0.5
     contour drawn; ``(n, k)`` scores with ``k > 1`` pick the class by argmax. ``y`` holds
-    integer labels ``(n,)`` (or one-hot rows). On a new figure a colour bar is added; drawn on
-    a given ``ax``, it is not. Returns the Figure; ``path`` saves a PNG.
+    integer labels ``(n,)`` (or one-hot rows); with two classes, the points are marked by class
+    in black and white (``BINARY_MARKS``, labelled for a legend). On a new figure a colour bar
+    is added; drawn on a given ``ax``, it is not. Returns the Figure; ``path`` saves a PNG.
 
     >>> import numpy as np
     >>> x = np.array([[0, 0], [1, 1], [0, 1], [1, 0]], dtype=np.float32)
@@ -135,7 +144,7 @@ def _grid(x: np.ndarray, resolution: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _shade_binary(axis, xx, yy, prob, colorbar: bool) -> None:
-    filled = axis.contourf(xx, yy, prob, levels=np.linspace(0, 1, 11), cmap="RdBu", alpha=0.6)
+    filled = axis.contourf(xx, yy, prob, levels=PROBABILITY_LEVELS, cmap="RdBu", alpha=0.6)
     if colorbar:  # only on a figure of our own: a caller's layout is theirs
         axis.figure.colorbar(filled, ax=axis, label="P(class 1)")
     if prob.min() < 0.5 < prob.max():
@@ -148,10 +157,20 @@ def _shade_classes(axis, xx, yy, classes) -> None:
 
 
 def _draw_points(axis, x: np.ndarray, labels: np.ndarray, binary: bool) -> None:
-    # The same colour scales as the shading, so a point's colour matches its class's region.
-    style = {"cmap": "RdBu", "vmin": 0, "vmax": 1}
-    if not binary:
-        style = {"cmap": "tab10", "vmin": -0.5, "vmax": 9.5}
-    axis.scatter(x[:, 0], x[:, 1], c=labels, edgecolors="black", linewidths=0.5, s=18, **style)
+    if binary:
+        draw_targets(axis, x[:, 0], x[:, 1], labels)
+    else:  # tab10 as the shading: a point's colour matches its class's region
+        axis.scatter(x[:, 0], x[:, 1], c=labels, edgecolors="black", linewidths=0.5, s=18,
+                     cmap="tab10", vmin=-0.5, vmax=9.5)  # fmt: skip
     axis.set_xlabel("$x_1$")
     axis.set_ylabel("$x_2$")
+
+
+def draw_targets(axis, xs: np.ndarray, ys: np.ndarray, labels: np.ndarray) -> None:
+    """Two-class targets at ``(xs, ys)``, each marked as its class ``labels`` (0 or 1) by
+    ``BINARY_MARKS``; a few points (a truth table) are drawn large."""
+    few = len(xs) <= FEW_POINTS
+    for label, marks in BINARY_MARKS.items():
+        mine = np.rint(labels) == label
+        axis.scatter(xs[mine], ys[mine], s=60 if few else 18, linewidths=1.2 if few else 0.6,
+                     zorder=3, **marks)  # fmt: skip
