@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import os
-import struct
 import tokenize
 import zipfile
 
@@ -36,8 +35,6 @@ _HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
 }
-_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-           struct.error, NotImplementedError, RuntimeError)  # fmt: skip
 # NumPy's header parser on garbled text: tokenize's and literal_eval's own errors get through
 _HEADER_ERRORS = (ValueError, SyntaxError, RecursionError, tokenize.TokenError)
 
@@ -71,7 +68,7 @@ def read_npz(filepath) -> dict[str, np.ndarray]:
             return {info.filename[:-4]: _member(archive, info, size, path) for info in infos}
     except FileFormatError:
         raise
-    except _ERRORS as error:
+    except sniff.ZIP_ERRORS as error:
         raise FileFormatError(
             f"{path!r}: expected a NumPy .npz archive (a zip of .npy arrays), could not read it "
             f"({type(error).__name__}: {error}); the file looks like {sniff.describe_file(path)}"

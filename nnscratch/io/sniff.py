@@ -12,21 +12,23 @@ or decoded beyond that, so sniffing a hostile file is as safe as reading its fir
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import struct
 import zipfile
 
-__all__ = ["DESCRIPTIONS", "HDF5_SIGNATURE", "describe", "describe_file", "identify",
-           "identify_file"]  # fmt: skip
+__all__ = ["DESCRIPTIONS", "HDF5_SIGNATURE", "ZIP_ERRORS", "describe", "describe_file",
+           "identify", "identify_file"]  # fmt: skip
 
 HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _HEAD_BYTES = 64
 _MAX_USER_BLOCK = 2**40  # HDF5 puts its signature at 0, 512, 1024, 2048, ... (a "user block")
 _MAX_SAFETENSORS_HEADER = 100_000_000
 _NO_MAGIC = ("unknown", "json")  # kinds told by their start only: HDF5 may follow a user block
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-               struct.error, NotImplementedError, RuntimeError)  # fmt: skip
+# What zipfile raises on a torn, lying or odd archive (readers turn these into FileFormatError)
+ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
+              struct.error, NotImplementedError, RuntimeError)  # fmt: skip
 
 DESCRIPTIONS = {
     "empty": "an empty file",
@@ -49,23 +51,30 @@ DESCRIPTIONS = {
 def identify(data) -> str:
     """The kind of the bytes ``data`` (a whole file or its start): a key of ``DESCRIPTIONS``."""
     view = memoryview(data).cast("B")
-    kind = _kind_of_head(bytes(view[:_HEAD_BYTES]))
-    if kind in _NO_MAGIC and _has_hdf5_signature(lambda at: bytes(view[at : at + 8]), len(view)):
-        return "hdf5"
-    return _zip_kind(io.BytesIO(view)) if kind == "zip" else kind
+
+    def read(offset: int, size: int = 8) -> bytes:
+        return bytes(view[offset : offset + size])
+
+    return _identify(read, len(view), lambda: io.BytesIO(view))  # (copied only for a zip)
 
 
 def identify_file(path) -> str:
     """The kind of the file at ``path``, as ``identify``; "unknown" when it cannot be read."""
     try:
         with open(path, "rb") as file:
-            size = os.fstat(file.fileno()).st_size
-            kind = _kind_of_head(_read_at(file, 0, _HEAD_BYTES))
-            if kind in _NO_MAGIC and _has_hdf5_signature(lambda at: _read_at(file, at), size):
-                return "hdf5"
-            return _zip_kind(file) if kind == "zip" else kind
+            read = functools.partial(_read_at, file)
+            return _identify(read, os.fstat(file.fileno()).st_size, lambda: file)
     except OSError:
         return "unknown"
+
+
+def _identify(read, size: int, as_file) -> str:
+    """The kind of ``size`` bytes that ``read(offset, count)`` reads; ``as_file()`` gives them
+    as a seekable file, for a zip's list of members."""
+    kind = _kind_of_head(read(0, _HEAD_BYTES))
+    if kind in _NO_MAGIC and _has_hdf5_signature(read, size):
+        return "hdf5"
+    return _zip_kind(as_file()) if kind == "zip" else kind
 
 
 def describe(data) -> str:
@@ -124,7 +133,7 @@ def _zip_kind(file) -> str:
     try:
         with zipfile.ZipFile(file) as archive:
             names = archive.namelist()
-    except _ZIP_ERRORS:
+    except ZIP_ERRORS:
         return "zip"  # a torn or odd zip is still a zip
     if "model.weights.h5" in names:
         return "keras3"

@@ -24,7 +24,7 @@ import numpy as np
 from ..autograd import Tensor
 from ..errors import InputError
 
-__all__ = ["check_state_dict"]
+__all__ = ["check_state_dict", "is_int", "is_number"]
 
 _STEP_MAX = float(np.finfo(np.float32).max)  # a number 'step' becomes a float32 0-d array
 
@@ -68,7 +68,7 @@ def _check_groups(optimizer, saved_groups, where: str) -> dict:
 
 
 def _check_ids(ids, where: str) -> None:
-    if not isinstance(ids, (list, tuple)) or not all(_is_int(i) for i in ids):
+    if not isinstance(ids, (list, tuple)) or not all(is_int(i) for i in ids):
         raise InputError(f"{where} to be a list of parameter ids (ints), received {_kind(ids)}")
 
 
@@ -97,10 +97,10 @@ def _like(value, reference) -> bool:
     if reference is None:  # torch's 'foreach' and 'fused': None or a bool
         return value is None or isinstance(value, bool)
     if isinstance(reference, Real):
-        return _is_number(value)
+        return is_number(value)
     if isinstance(reference, (list, tuple)):
         same = isinstance(value, (list, tuple)) and len(value) == len(reference)
-        return same and all(_is_number(v) for v in value)
+        return same and all(is_number(v) for v in value)
     return isinstance(value, type(reference))
 
 
@@ -108,8 +108,8 @@ def _is_plain(value) -> bool:
     """An option the optimizer does not know (torch's 'foreach', a scheduler's 'max_lr'): kept
     as it is, so only plain values are taken."""
     if isinstance(value, (list, tuple)):
-        return len(value) <= 16 and all(_is_number(v) for v in value)
-    return value is None or isinstance(value, (bool, str)) or _is_number(value)
+        return len(value) <= 16 and all(is_number(v) for v in value)
+    return value is None or isinstance(value, (bool, str)) or is_number(value)
 
 
 def _expected(reference) -> str:
@@ -131,7 +131,7 @@ def _check_states(optimizer, states, params: dict, where: str) -> None:
             f"{where} expects 'state' a dict by parameter id, received {_kind(states)}"
         )
     for index, state in states.items():
-        if not _is_int(index) or index not in params:
+        if not is_int(index) or index not in params:
             raise InputError(
                 f"{where} expects 'state' keys among the saved parameter ids "
                 f"{sorted(params)!r:.80}, received {index!r:.60}"
@@ -163,7 +163,7 @@ def _check_state(optimizer, state: dict, param: Tensor, group: dict, where: str)
 def _is_scalar(value, key: str) -> bool:
     """A number, or a 0-d array: a float one, as other state is updated in place ('step' is
     only ever rebound, so an integer count from an older torch is fine)."""
-    if _is_number(value):
+    if is_number(value):
         return abs(value) <= _STEP_MAX if key == "step" else True
     array = _as_array(value)
     kinds = "fiu" if key == "step" else "f"
@@ -187,12 +187,13 @@ def _as_array(value) -> np.ndarray | None:
 
 
 # ---- small predicates --------------------------------------------------------------------------
-def _is_int(value) -> bool:
+def is_int(value) -> bool:
+    """An integer, NumPy's too, but not a bool."""
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
-def _is_number(value) -> bool:
-    """A real number a float can hold (an int of 400 digits from JSON is not one)."""
+def is_number(value) -> bool:
+    """A real number a float can hold (inf is one; an int of 400 digits from JSON is not)."""
     if not isinstance(value, (Real, np.integer, np.floating)) or isinstance(
         value, (bool, np.bool_)
     ):

@@ -37,7 +37,6 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import struct
 import zipfile
 
 from ...errors import FileFormatError
@@ -57,8 +56,6 @@ KERAS3_WEIGHTS = "model.weights.h5"  # Keras 3's own archives: HDF5 weights
 _REQUIRED = (METADATA, CONFIG, WEIGHTS)
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_JSON_DEPTH = 100
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-               NotImplementedError, RuntimeError, struct.error)  # fmt: skip
 
 
 # ---- save ---------------------------------------------------------------------------------------
@@ -145,7 +142,7 @@ def read_archive(filepath) -> dict[str, bytes]:
             return {name: _read_member(archive, names, name, size, filepath) for name in wanted}
     except FileFormatError:
         raise
-    except _ZIP_ERRORS as error:
+    except sniff.ZIP_ERRORS as error:
         raise _not_an_archive(filepath, error) from error
 
 

@@ -17,13 +17,11 @@ nnscratch.errors.InputError: StepLR.load_state_dict expects 'last_epoch' to be a
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from numbers import Integral, Real
 
-import numpy as np
-
 from ...errors import InputError
+from ..state_check import is_int, is_number
 
 __all__ = ["check_state_dict"]
 
@@ -75,7 +73,7 @@ def _is_behaviour(owner, key: str) -> bool:
 
 def _check_like(value, reference, key: str, where: str) -> None:
     if key in _OPTIONAL and (value is None or reference is None):
-        if value is not None and not _is_number(value):
+        if value is not None and not is_number(value):
             raise InputError(f"{where} to be None or a number, received {type(value).__name__}")
     elif isinstance(reference, (list, tuple)):
         _check_sequence(value, reference, key, where)
@@ -99,7 +97,7 @@ def _check_mapping(value, reference: dict, key: str, where: str) -> None:
     if not isinstance(value, dict):
         raise InputError(f"{where} to be a dict, received {_kind(value)}")
     if isinstance(reference, Counter):  # MultiStepLR's milestones: epoch -> repeat count
-        if not all(_is_int(k) and _is_int(n) and n > 0 for k, n in value.items()):
+        if not all(is_int(k) and is_int(n) and n > 0 for k, n in value.items()):
             raise InputError(f"{where} to map epochs to repeat counts (positive ints)")
         return
     if set(value) != set(reference):
@@ -112,9 +110,9 @@ def _same_kind(value, reference, key: str) -> bool:
     if isinstance(reference, bool) or reference is None:
         return isinstance(value, type(reference))
     if isinstance(reference, Integral) and key in _COUNTS:
-        return _is_int(value)
+        return is_int(value)
     if isinstance(reference, Real):
-        return _is_number(value)
+        return is_number(value)
     if isinstance(reference, str):
         return isinstance(value, str) and value in _CHOICES.get(key, {value})
     return isinstance(value, type(reference))
@@ -125,25 +123,13 @@ def _expected(reference, key: str) -> str:
         return "an int"
     if isinstance(reference, str) and key in _CHOICES:
         return f"one of {sorted(_CHOICES[key])}"
-    if _is_number(reference):
+    if is_number(reference):
         return "a number"
     return "a bool" if isinstance(reference, bool) else f"a {type(reference).__name__}"
 
 
 def _is_plain(value) -> bool:
-    return value is None or isinstance(value, (bool, str)) or _is_number(value)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _is_number(value) -> bool:
-    """A real number a float can hold (inf is one: ReduceLROnPlateau's ``best`` starts so)."""
-    real = isinstance(value, (Real, np.integer, np.floating))
-    if not real or isinstance(value, (bool, np.bool_)):
-        return False
-    return not isinstance(value, int) or abs(value) <= sys.float_info.max
+    return value is None or isinstance(value, (bool, str)) or is_number(value)
 
 
 def _kind(value) -> str:
