@@ -158,10 +158,12 @@ def _short_form(raw: dict) -> dict:
     fields beside it (or else from its ``compile_config``)."""
     model = raw.get("config")
     if not isinstance(model, dict):
-        raise UsageError("config: field 'config' of the Sequential must be an object")
+        raise UsageError("config: field 'config' of the Sequential must be an object, "
+                         f"received {type(model).__name__}")  # fmt: skip
     compiled = raw.get("compile_config") or {}
     if not isinstance(compiled, dict):
-        raise UsageError("config: field 'compile_config' of the Sequential must be an object")
+        raise UsageError("config: field 'compile_config' of the Sequential must be an object, "
+                         f"received {type(compiled).__name__}")  # fmt: skip
     short = {k: compiled[k] for k in ("optimizer", "loss", "metrics") if compiled.get(k)}
     short.update({k: v for k, v in raw.items() if k in FIELDS})
     return {"layers": model.get("layers"), **short}
