@@ -13,7 +13,11 @@ Read it like PyTorch (``import nnscratch as ns``)::
 import importlib
 
 from . import autograd
-from .autograd import Tensor, enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    Tensor, enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
+    set_grad_enabled,
+)  # fmt: skip
+from .autograd.device import device, get_default_device, set_default_device
 from .autograd.dtypes import (
     bool_,
     float16,
@@ -29,11 +33,14 @@ from .autograd.dtypes import (
 )
 from .ops import *  # noqa: F403
 from .ops.blas import get_num_threads, set_num_threads
-from .random import get_rng_state, manual_seed, set_rng_state
+from .random import Generator, get_rng_state, manual_seed, set_rng_state
 
 # The rest loads on first use (``ns.nn``, ``from nnscratch import keras``), so that
 # ``import nnscratch`` costs little more than the tensor and its ops.
-_SUBMODULES = ("nn", "optim", "utils", "datasets", "errors", "io", "keras", "viz", "cli")
+_SUBMODULES = (
+    "nn", "optim", "utils", "datasets", "errors", "io", "keras", "viz", "cli",
+    "cuda", "backends", "accelerator",
+)  # fmt: skip
 _FROM_IO = ("save", "load")  # torch.save / torch.load, without pickle
 
 

@@ -15,7 +15,7 @@ keeps working.
 from __future__ import annotations
 
 __all__ = [
-    "ConfigError", "FileFormatError", "InputError", "InputTypeError", "LabelError",
+    "ConfigError", "DeviceError", "FileFormatError", "InputError", "InputTypeError", "LabelError",
     "NnscratchError", "StateMismatchError", "TrainingError",
 ]  # fmt: skip
 
@@ -35,6 +35,11 @@ class StateMismatchError(FileFormatError, RuntimeError):
     """A saved model state that does not fit the model (keys, shapes, dtypes): a
     ``FileFormatError``, and the ``RuntimeError`` that torch's ``Module.load_state_dict``
     raises for it, in its words ("size mismatch for ...")."""
+
+
+class DeviceError(NnscratchError, RuntimeError):
+    """A device nnscratch cannot compute on (``"cuda"``, ``"mps"``, ``.cuda()``), or a device
+    name that is not one. nnscratch computes on the CPU with NumPy."""
 
 
 class ConfigError(NnscratchError, ValueError):

@@ -57,20 +57,80 @@ def manual_seed(seed: int) -> np.random.Generator:
     True
     """
     global _generator
+    _generator = manual_seed_rng(seed, "manual_seed")
+    return _generator
+
+
+def manual_seed_rng(seed: int, where: str) -> np.random.Generator:
+    """A NumPy generator seeded with ``seed``, checked against torch's range."""
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, (bool, np.bool_)):
-        raise InputTypeError(f"manual_seed expects an int, received {type(seed).__name__}")
+        raise InputTypeError(f"{where} expects an int, received {type(seed).__name__}")
     if not _SEED_LOW <= int(seed) <= _SEED_HIGH:
         raise InputError(
-            f"manual_seed expects an int in [{_SEED_LOW:#x}, {_SEED_HIGH:#x}] (torch's range), "
+            f"{where} expects an int in [{_SEED_LOW:#x}, {_SEED_HIGH:#x}] (torch's range), "
             f"received {_short(int(seed))}"
         )
-    _generator = np.random.default_rng(int(seed) % 2**64)  # -1 seeds as 2**64 - 1, as torch
-    return _generator
+    return np.random.default_rng(int(seed) % 2**64)  # -1 seeds as 2**64 - 1, as torch
 
 
-def generator() -> np.random.Generator:
-    """The current global generator."""
-    return _generator
+def generator(source=None) -> np.random.Generator:
+    """The NumPy generator to draw from: the global one, or ``source``'s when a
+    ``Generator`` (or a NumPy Generator) is passed, as torch's ``generator=`` arguments."""
+    if source is None:
+        return _generator
+    if isinstance(source, Generator):
+        return source._rng
+    if isinstance(source, np.random.Generator):
+        return source
+    raise InputTypeError(
+        f"generator= expects an nnscratch.Generator, received {type(source).__name__}"
+    )
+
+
+class Generator:
+    """A random generator of one's own, as ``torch.Generator``: pass it as ``generator=`` to
+    ``rand``, ``randn``, ``randint``, ``randperm``, ``DataLoader`` or ``random_split`` to draw
+    from it instead of the global generator.
+
+    >>> import nnscratch as ns
+    >>> g = ns.Generator().manual_seed(3)
+    >>> a = ns.rand(2, generator=g)
+    >>> b = ns.rand(2, generator=ns.Generator().manual_seed(3))
+    >>> a.tolist() == b.tolist()
+    True
+    """
+
+    def __init__(self, device="cpu"):
+        from .autograd.device import resolve  # (device imports errors only; no cycle)
+
+        self.device = resolve("Generator", device)
+        self._initial_seed = int(np.random.SeedSequence().entropy % 2**63)
+        self._rng = np.random.default_rng(self._initial_seed)
+
+    def manual_seed(self, seed: int) -> Generator:
+        """Reseed this generator; returns it, so ``Generator().manual_seed(0)`` chains."""
+        self._rng = manual_seed_rng(seed, "Generator.manual_seed")
+        self._initial_seed = int(seed) % 2**64
+        return self
+
+    def seed(self) -> int:
+        """Reseed from fresh entropy; returns the new seed."""
+        seed = int(np.random.SeedSequence().entropy % 2**63)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        return self._initial_seed
+
+    def get_state(self) -> dict:
+        """This generator's state (a plain dict, as ``get_rng_state``)."""
+        return copy.deepcopy(self._rng.bit_generator.state)
+
+    def set_state(self, state: dict) -> Generator:
+        """Restore a state from ``get_state``; the state is checked first, as in
+        ``set_rng_state``."""
+        self._rng = np.random.Generator(check_rng_state(state))
+        return self
 
 
 def get_rng_state() -> dict:

@@ -82,5 +82,7 @@ def test_to_and_casts():
     assert x.grad.dtype == ns.float32 and x.grad.tolist() == [2.0, 2.0]
     assert x.long().dtype == ns.int64 and not x.long().requires_grad
     assert x.to(ns.float32) is x
+    with pytest.raises(RuntimeError, match="unknown device type 'not-a-dtype'"):
+        x.to("not-a-dtype")  # a string names a device, as in torch
     with pytest.raises(TypeError, match="expected a dtype"):
-        x.to("not-a-dtype")
+        x.to(object())

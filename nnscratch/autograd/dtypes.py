@@ -140,3 +140,30 @@ def promote(a, b):
 
 def _scalar_dtype(value) -> np.dtype:
     return {bool: bool_, int: int64}.get(type(value), _default_float)
+
+
+# torch's legacy type names, as ``Tensor.type()`` prints them and accepts them.
+_TYPE_NAMES = {
+    float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleTensor", int8: "CharTensor",
+    uint8: "ByteTensor", int16: "ShortTensor", int32: "IntTensor", int64: "LongTensor",
+    bool_: "BoolTensor",
+}  # fmt: skip
+
+
+def tensor_type_name(dtype: np.dtype) -> str:
+    """torch's name for a CPU tensor of ``dtype``: ``'torch.FloatTensor'`` for float32."""
+    return "torch." + _TYPE_NAMES[np.dtype(dtype)]
+
+
+def from_tensor_type_name(name: str) -> np.dtype:
+    """The dtype a type name such as ``'torch.DoubleTensor'`` stands for."""
+    short = name.removeprefix("torch.")
+    for dtype, type_name in _TYPE_NAMES.items():
+        if type_name == short:
+            return dtype
+    raise TypeError(
+        f"Tensor.type: unknown type name {name!r}; expected one of "
+        + ", ".join(f"'torch.{n}'" for n in _TYPE_NAMES.values())
+        + " (GPU types such as 'torch.cuda.FloatTensor' are not available: nnscratch "
+        "computes on the CPU)"
+    )

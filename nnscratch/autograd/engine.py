@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 
 import numpy as np
 
@@ -19,22 +19,48 @@ _getrefcount = sys.getrefcount
 
 
 def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) into every leaf's ``.grad``, weighted by ``gradient``.
+    """Accumulate d(root)/d(leaf) into every leaf's ``.grad``, weighted by ``gradient``."""
+    run({root: gradient}, retain_graph)
+
+
+def backward_into(root, gradient: np.ndarray, retain_graph: bool, inputs) -> None:
+    """``backward(inputs=...)``: accumulate only into the ``.grad`` of ``inputs``."""
+    inputs = (inputs,) if hasattr(inputs, "_data") else tuple(inputs)
+    captured = run({root: gradient}, retain_graph, capture=inputs)
+    for tensor, grad in captured.items():
+        if grad is not None:
+            _accumulate(tensor, grad)
+
+
+def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
+    """Apply the chain rule from ``grads`` (tensor: gradient) back to the leaves.
 
     Nodes run latest-recorded first (a heap on ``ctx.stamp``): every consumer of a tensor was
     recorded after it, so a node runs once, on its fully summed gradient. No recursion, so
-    a chain of any length works. (One loop, without helper calls: it runs once per node.)
+    a chain of any length works. Leaves get their gradients added to ``.grad``; with
+    ``capture`` (a sequence of tensors) nothing is accumulated and the gradients reaching
+    those tensors are returned instead. (One loop, without helper calls: it runs once per
+    node.)
     """
-    grads = {root: gradient}
-    queue = [(-root._ctx.stamp, root)]
+    captured = None if capture is None else dict.fromkeys(capture)
+    held = {}  # leaf gradients summed before use: leaves with hooks, or while capturing
+    queue = []
+    for tensor in list(grads):
+        if tensor._ctx is None:
+            held[tensor] = grads.pop(tensor)
+        else:
+            queue.append((-tensor._ctx.stamp, tensor))
+    heapify(queue)
     while queue:
         tensor = heappop(queue)[1]
         grad = grads.pop(tensor)  # freed as soon as it is consumed
         ctx = tensor._ctx
         if ctx.inputs is None:
             _raise_freed(ctx)
-        if tensor._retains_grad:
-            _accumulate(tensor, grad)
+        if tensor._hooks is not None:
+            grad = tensor._hooks.run(tensor, grad)
+        if captured is not None and tensor in captured:
+            captured[tensor] = grad
         if inplace.last_write > ctx.stamp:  # some array was written in place since forward
             _check_unchanged(tensor, ctx)
         input_grads = ctx.function.backward(ctx, grad)
@@ -46,7 +72,11 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
             data = parent._data
             if input_grad.shape != data.shape or input_grad.dtype is not data.dtype:
                 input_grad = unbroadcast(input_grad, data)
-            if parent._ctx is None:  # a leaf; its first gradient may be kept rather than copied
+            if parent._ctx is None:
+                if parent._hooks is not None or captured is not None:
+                    held[parent] = held[parent] + input_grad if parent in held else input_grad
+                    continue
+                # a leaf's first gradient may be kept rather than copied
                 sole = (
                     parent.grad is None
                     and input_grad.base is None
@@ -63,6 +93,27 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
                 heappush(queue, (-parent._ctx.stamp, parent))
         if not retain_graph:
             ctx.saved_tensors = ctx.inputs = None  # release the arrays; mark the node used
+    return _finish_leaves(held, captured)
+
+
+def _finish_leaves(held: dict, captured: dict | None) -> dict | None:
+    """Run the held leaves' hooks, then accumulate their gradients or hand them back."""
+    for leaf, grad in held.items():
+        if leaf._hooks is not None:
+            grad = leaf._hooks.run(leaf, grad)
+        if captured is None:
+            _accumulate(leaf, grad)
+        elif leaf in captured:
+            captured[leaf] = grad
+    return captured
+
+
+def refuse_create_graph(where: str) -> None:
+    raise NotImplementedError(
+        f"{where}(create_graph=True): higher-order gradients are not supported. nnscratch's "
+        "backward functions run on NumPy arrays and are not recorded themselves; take a "
+        "second derivative by finite differences of the first (autograd.gradcheck shows how)."
+    )
 
 
 def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:

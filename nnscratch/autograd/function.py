@@ -33,9 +33,49 @@ class Context:
         return f"<{self.name()}>"
 
     @property
+    def next_functions(self) -> tuple:
+        """The nodes this one passes gradients to, torch's way: one ``(node, 0)`` pair per
+        tensor input, where the node is the input's ``grad_fn``, an ``AccumulateGrad`` for a
+        leaf that requires grad, or ``None``.
+
+        >>> import nnscratch as ns
+        >>> w = ns.ones(2, requires_grad=True)
+        >>> (w * 3).sum().grad_fn.next_functions
+        ((<MulBackward>, 0),)
+        """
+        if self.inputs is None:
+            raise RuntimeError(
+                f"{self.name()}.next_functions: this node was freed by a backward pass; pass "
+                "retain_graph=True to backward to inspect the graph after it"
+            )
+        return tuple((_node_of(x), 0) for x in self.inputs if isinstance(x, Tensor))
+
+    @property
     def freed(self) -> bool:
         """True once a backward pass without ``retain_graph`` has used and released it."""
         return self.inputs is None
+
+
+class AccumulateGrad:
+    """The node that adds a gradient into a leaf's ``.grad`` (``variable`` is the leaf)."""
+
+    __slots__ = ("variable",)
+    next_functions = ()
+
+    def __init__(self, variable: Tensor):
+        self.variable = variable
+
+    def name(self) -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+
+def _node_of(x: Tensor):
+    if x._ctx is not None:
+        return x._ctx
+    return AccumulateGrad(x) if x._requires_grad else None
 
 
 class Function:

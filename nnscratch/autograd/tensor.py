@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import dtypes, engine
+from . import device as _device
+from . import dtypes, engine, hooks
 from .inplace import InplaceMixin
 
 
@@ -19,7 +20,7 @@ class Tensor(InplaceMixin):
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "_ctx", "_version", "_retains_grad", "grad")
+    __slots__ = ("_data", "_requires_grad", "_ctx", "_version", "_hooks", "grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor -> Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -28,7 +29,7 @@ class Tensor(InplaceMixin):
         self._data = dtypes.as_array(data, dtype)
         self._ctx = None
         self._version = 0
-        self._retains_grad = False
+        self._hooks = None  # a hooks.TensorHooks once a hook or retain_grad is registered
         self.grad = None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
@@ -41,7 +42,7 @@ class Tensor(InplaceMixin):
         t._requires_grad = requires_grad
         t._ctx = ctx
         t._version = 0
-        t._retains_grad = False
+        t._hooks = None
         t.grad = None
         return t
 
@@ -67,6 +68,23 @@ class Tensor(InplaceMixin):
     def mT(self) -> Tensor:  # noqa: N802
         """The last two dimensions swapped (a batch of transposed matrices)."""
         return _ops.transpose(self, -2, -1)
+
+    @property
+    def device(self) -> _device.device:
+        """Where the numbers live: always the CPU (NumPy) in nnscratch."""
+        return _device.CPU
+
+    @property
+    def is_cpu(self) -> bool:
+        return True
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
+
+    def get_device(self) -> int:
+        """-1, torch's answer for a tensor on the CPU."""
+        return -1
 
     @property
     def requires_grad(self) -> bool:
@@ -128,24 +146,47 @@ class Tensor(InplaceMixin):
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
         if self._ctx is not None:
-            self._retains_grad = True
+            self._hook_table().retains_grad = True
+
+    @property
+    def retains_grad(self) -> bool:
+        """True for a non-leaf whose ``.grad`` backward fills (see ``retain_grad``)."""
+        return self._hooks is not None and self._hooks.retains_grad
+
+    def register_hook(self, hook) -> hooks.RemovableHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a returned tensor
+        replaces the gradient. ``.remove()`` on the returned handle takes it off."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        return self._hook_table().add(hook)
+
+    def _hook_table(self) -> hooks.TensorHooks:
+        if self._hooks is None:
+            self._hooks = hooks.TensorHooks()
+        return self._hooks
 
     def detach(self) -> Tensor:
         """A tensor sharing this storage, cut from the graph."""
         return Tensor._make(self._data, False, None)
 
-    def backward(self, gradient=None, retain_graph: bool = False) -> None:
-        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf it uses."""
+    def backward(
+        self, gradient=None, retain_graph: bool | None = None, create_graph: bool = False,
+        inputs=None,
+    ) -> None:  # fmt: skip
+        """Accumulate the gradient of this tensor into the ``.grad`` of every leaf it uses
+        (only of ``inputs`` when given)."""
         if not self._requires_grad:
             raise RuntimeError(
                 "backward() on a tensor that does not require grad: no input of the "
                 "computation had requires_grad=True (or it ran under no_grad)"
             )
+        if create_graph:
+            engine.refuse_create_graph("Tensor.backward")
         gradient = self._initial_gradient(gradient)
-        if self._ctx is None:
-            engine._accumulate(self, gradient)
+        if inputs is None:
+            engine.backward(self, gradient, bool(retain_graph))
         else:
-            engine.backward(self, gradient, retain_graph)
+            engine.backward_into(self, gradient, bool(retain_graph), inputs)
 
     def _initial_gradient(self, gradient) -> np.ndarray:
         if gradient is None:
@@ -188,7 +229,43 @@ class Tensor(InplaceMixin):
     def __array__(self, dtype=None, copy=None):
         return self._data if dtype is None else self._data.astype(dtype)
 
-    def to(self, dtype) -> Tensor:
+    def to(self, *args, **kwargs) -> Tensor:
+        """This tensor on a device and/or in a dtype: ``to(dtype)``, ``to("cpu", dtype)`` or
+        ``to(other)``. The same tensor when nothing changes, unless ``copy=True``.
+
+        >>> import nnscratch as ns
+        >>> x = ns.ones(2)
+        >>> x.to("cpu") is x, x.to(ns.float64).dtype, x.to(ns.device("cpu"), copy=True) is x
+        (True, dtype('float64'), False)
+        """
+        _, dtype, copy = _device.parse_to("Tensor.to", args, kwargs)
+        result = self if dtype is None else _ops.to(self, dtype)
+        return _ops.clone(result) if copy and result is self else result
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
+        """Always raises: nnscratch computes on the CPU."""
+        _device.resolve("Tensor.cuda", "cuda")
+
+    def pin_memory(self) -> Tensor:
+        return self  # pinned memory speeds host-to-GPU copies; there is no GPU
+
+    def is_pinned(self) -> bool:
+        return False
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """With no argument, torch's type name (``'torch.FloatTensor'``); else ``to(dtype)``.
+
+        >>> import nnscratch as ns
+        >>> ns.ones(1).type(), ns.ones(1).type(ns.float64).dtype
+        ('torch.FloatTensor', dtype('float64'))
+        """
+        if dtype is None:
+            return dtypes.tensor_type_name(self.dtype)
+        if isinstance(dtype, str):
+            dtype = dtypes.from_tensor_type_name(dtype)
         return _ops.to(self, dtype)
 
     def float(self) -> Tensor:

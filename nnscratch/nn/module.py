@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from ..autograd.device import parse_to, resolve
 from ..autograd.dtypes import to_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -270,19 +271,17 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, device=None) -> Module:
+    def to(self, *args, **kwargs) -> Module:
         """Cast floating parameters and buffers in place (the same Parameter objects stay).
 
-        Takes a dtype, a tensor (its dtype), or ``"cpu"`` (NumPy has one device: no change).
+        Takes torch's forms: a dtype, a device (``"cpu"``: NumPy has one device, nothing
+        moves), both, or a tensor (its dtype).
 
         >>> import nnscratch as ns
-        >>> ns.nn.Linear(2, 1).to(ns.float64).weight.dtype
+        >>> ns.nn.Linear(2, 1).to("cpu", ns.float64).weight.dtype
         dtype('float64')
         """
-        for arg in (*args, device):
-            if arg is None or _is_cpu(arg):
-                continue
-            dtype = arg.dtype if isinstance(arg, Tensor) else arg
+        _, dtype, _ = parse_to(f"{self._get_name()}.to", args, kwargs)
         return self if dtype is None else self._cast(_floating_dtype(dtype))
 
     def float(self) -> Module:
@@ -296,6 +295,10 @@ class Module:
 
     def cpu(self) -> Module:
         return self
+
+    def cuda(self, device=None) -> Module:
+        """Always raises: nnscratch computes on the CPU."""
+        resolve(f"{self._get_name()}.cuda", "cuda")
 
     def _cast(self, dtype: np.dtype) -> Module:
         for module in self.modules():
@@ -368,14 +371,6 @@ class Module:
             return f"{self._get_name()}({extra[0]})"
         lines = extra + children
         return f"{self._get_name()}(" + ("\n  " + "\n  ".join(lines) + "\n" if lines else "") + ")"
-
-
-def _is_cpu(device) -> bool:
-    if not isinstance(device, str):
-        return False
-    if device.split(":")[0] != "cpu":
-        raise ValueError(f"nnscratch runs on NumPy, on the CPU only; received device {device!r}")
-    return True
 
 
 def _floating_dtype(dtype) -> np.dtype:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import random
+from ..autograd import device as _device
 from ..autograd.dtypes import as_array, get_default_dtype, int64, to_dtype
 from ..autograd.tensor import Tensor
 
@@ -33,13 +34,14 @@ def _float_dtype(dtype):
     return get_default_dtype() if dtype is None else to_dtype(dtype)
 
 
-def tensor(data, dtype=None, requires_grad: bool = False) -> Tensor:
+def tensor(data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A new tensor holding a copy of ``data`` (Python floats become float32).
 
     >>> import nnscratch as ns
     >>> ns.tensor([[1, 2], [3, 4]]).dtype, ns.tensor(0.5).dtype
     (dtype('int64'), dtype('float32'))
     """
+    _device.check("tensor", device)
     if isinstance(data, Tensor):
         data = data._data
     return _new(as_array(data, dtype), requires_grad)
@@ -52,35 +54,40 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
+    _device.check("zeros", device)
     return _new(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
+    _device.check("ones", device)
     return _new(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor: its values are whatever memory held."""
+    _device.check("empty", device)
     return _new(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``size`` filled with ``fill_value``; the dtype follows the value as in torch."""
+    _device.check("full", device)
     if dtype is None:
         dtype = as_array(fill_value).dtype
     return _new(np.full(_sizes((size,)), fill_value, to_dtype(dtype)), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> Tensor:
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """``[start, end)`` in steps; int64 for int arguments, float32 otherwise.
 
     >>> import nnscratch as ns
     >>> ns.arange(5).tolist(), ns.arange(0, 1, 0.25).tolist()
     ([0, 1, 2, 3, 4], [0.0, 0.25, 0.5, 0.75])
     """
+    _device.check("arange", device)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -91,30 +98,39 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False) -> 
     return _new(np.arange(start, end, step).astype(to_dtype(dtype)), requires_grad)
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start, end, steps: int, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end``, both included."""
+    _device.check("linspace", device)
     return _new(np.linspace(start, end, steps, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """The ``n`` x ``m`` identity matrix (``m`` defaults to ``n``)."""
+    _device.check("eye", device)
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform samples from [0, 1), from the generator seeded by ``manual_seed``."""
+    _device.check("rand", device)
     dtype = _float_dtype(dtype)
     return _new(random.generator().random(_sizes(size)).astype(dtype), requires_grad)
 
 
-def randn(*size, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples, from the generator seeded by ``manual_seed``."""
+    _device.check("randn", device)
     dtype = _float_dtype(dtype)
     return _new(random.generator().standard_normal(_sizes(size)).astype(dtype), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None) -> Tensor:
+def randint(low, high=None, size=(), dtype=None, device=None) -> Tensor:
     """Integers from ``[low, high)`` (``randint(high, size)`` works too, as in torch)."""
+    _device.check("randint", device)
     if high is None:
         raise TypeError("randint: expected high (randint(low, high, size) or randint(high, size))")
     if isinstance(high, (tuple, list)):
@@ -127,38 +143,46 @@ def _like(input: Tensor, dtype):
     return input.shape, (input.dtype if dtype is None else to_dtype(dtype))
 
 
-def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Zeros with ``input``'s shape and dtype."""
+    _device.check("zeros_like", device)
     shape, dtype = _like(input, dtype)
     return _new(np.zeros(shape, dtype), requires_grad)
 
 
-def ones_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Ones with ``input``'s shape and dtype."""
+    _device.check("ones_like", device)
     shape, dtype = _like(input, dtype)
     return _new(np.ones(shape, dtype), requires_grad)
 
 
-def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False) -> Tensor:
+def full_like(
+    input: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     """``fill_value`` with ``input``'s shape and dtype."""
+    _device.check("full_like", device)
     shape, dtype = _like(input, dtype)
     return _new(np.full(shape, fill_value, dtype), requires_grad)
 
 
-def rand_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Uniform [0, 1) samples with ``input``'s shape and dtype."""
+    _device.check("rand_like", device)
     shape, dtype = _like(input, dtype)
     return rand(shape, dtype=dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Standard normal samples with ``input``'s shape and dtype."""
+    _device.check("randn_like", device)
     shape, dtype = _like(input, dtype)
     return randn(shape, dtype=dtype, requires_grad=requires_grad)
 
 
-def randint_like(input: Tensor, low, high=None, dtype=None) -> Tensor:
+def randint_like(input: Tensor, low, high=None, dtype=None, device=None) -> Tensor:
     """Integers from ``[low, high)`` with ``input``'s shape and dtype."""
+    _device.check("randint_like", device)
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype)

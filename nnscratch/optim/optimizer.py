@@ -275,7 +275,7 @@ def _check_param(param) -> None:
         raise TypeError(
             f"optimizer can only optimize Tensors, but one of the params is {_typename(param)}"
         )
-    if not (param.is_leaf or param._retains_grad):
+    if not (param.is_leaf or param.retains_grad):
         raise ValueError("can't optimize a non-leaf Tensor")
 
 
