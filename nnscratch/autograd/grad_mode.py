@@ -96,6 +96,11 @@ class set_grad_enabled(_GradMode):  # noqa: N801
     def __enter__(self) -> None:
         pass  # the mode was set when the object was made
 
+    def __call__(self, fn):
+        global _enabled
+        _enabled = self._previous  # as a decorator it changes nothing until fn runs
+        return super().__call__(fn)
+
     def clone(self) -> set_grad_enabled:
         return self.__class__(self.mode)
 
