@@ -43,6 +43,10 @@ def test_random_shapes_dtypes_and_ranges():
     r = ns.randint(3, 6, (400,))
     assert r.dtype == ns.int64 and set(r.tolist()) == {3, 4, 5}
     assert ns.randint(4, (3,)).numpy().max() < 4
+    torch = require_torch()
+    for lib in (ns, torch):  # torch's keyword spelling: randint(high, size=...)
+        drawn = lib.randint(2, size=(300,))
+        assert tuple(drawn.shape) == (300,) and set(drawn.tolist()) == {0, 1}
     assert ns.rand_like(n).shape == n.shape and ns.randn_like(u).dtype == ns.float32
 
 

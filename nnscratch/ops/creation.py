@@ -131,10 +131,10 @@ def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor
 def randint(low, high=None, size=(), dtype=None, device=None) -> Tensor:
     """Integers from ``[low, high)`` (``randint(high, size)`` works too, as in torch)."""
     _device.check("randint", device)
-    if high is None:
-        raise TypeError("randint: expected high (randint(low, high, size) or randint(high, size))")
-    if isinstance(high, (tuple, list)):
+    if isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=size)
+        low, high = 0, low
     array = random.generator().integers(low, high, _sizes((size,)))
     return _new(array.astype(int64 if dtype is None else to_dtype(dtype)), False)
 
