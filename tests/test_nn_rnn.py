@@ -95,6 +95,18 @@ def test_matches_torch(mode, config, rng):
 
 
 @pytest.mark.parametrize("mode", MODES)
+def test_flatten_parameters_changes_nothing_and_outputs_still_match(mode, rng):
+    """Scripts call ``flatten_parameters()`` before each forward (for cuDNN); it is a no-op."""
+    ours, theirs = pair(mode, num_layers=2)
+    before = {name: p.detach().numpy().copy() for name, p in ours.named_parameters()}
+    ours.flatten_parameters()
+    theirs.flatten_parameters()
+    for name, p in ours.named_parameters():
+        np.testing.assert_array_equal(p.detach().numpy(), before[name])
+    compare(ours, theirs, mode, inputs(rng, mode, {}, np.float64, 2), atol=1e-10)
+
+
+@pytest.mark.parametrize("mode", MODES)
 def test_matches_torch_in_float32(mode, rng):
     ours, theirs = pair(mode, "float32", num_layers=2, bidirectional=True)
     compare(ours, theirs, mode, inputs(rng, mode, {"h0": True}, np.float32, 4), atol=2e-5)

@@ -92,6 +92,10 @@ class RNNBase(Module):
         """The parameters, one list per layer and direction: [w_ih, w_hh, (b_ih, b_hh)]."""
         return [[getattr(self, name) for name in names] for names in self._all_weights]
 
+    def flatten_parameters(self) -> None:
+        """Nothing to do: torch packs the weights into one buffer for cuDNN; the NumPy
+        kernels read each weight where it is."""
+
     def reset_parameters(self) -> None:
         """Draw every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))."""
         bound = 1.0 / math.sqrt(self.hidden_size)
