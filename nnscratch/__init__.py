@@ -33,13 +33,19 @@ from .autograd.dtypes import (
 )
 from .ops import *  # noqa: F403
 from .ops.blas import get_num_threads, set_num_threads
-from .random import Generator, get_rng_state, manual_seed, set_rng_state
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state
+from .autograd.printing import set_printoptions
+from .determinism import (
+    are_deterministic_algorithms_enabled, is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)  # fmt: skip
 
 # The rest loads on first use (``ns.nn``, ``from nnscratch import keras``), so that
 # ``import nnscratch`` costs little more than the tensor and its ops.
 _SUBMODULES = (
     "nn", "optim", "utils", "datasets", "errors", "io", "keras", "viz", "cli",
-    "cuda", "backends", "accelerator",
+    "cuda", "backends", "accelerator", "serialization", "testing", "jit", "profiler", "onnx",
+    "quantization", "hub", "distributions", "linalg",
 )  # fmt: skip
 _FROM_IO = ("save", "load")  # torch.save / torch.load, without pickle
 

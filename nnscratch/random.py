@@ -44,7 +44,8 @@ _LAYOUTS = {
 # torch.manual_seed's range: a uint64, or an int64 taken as its two's complement.
 _SEED_LOW, _SEED_HIGH = -0x8000_0000_0000_0000, 0xFFFF_FFFF_FFFF_FFFF
 
-_generator = np.random.default_rng()
+_initial_seed = int(np.random.SeedSequence().entropy % 2**63)  # torch: a random start
+_generator = np.random.default_rng(_initial_seed)
 
 
 def manual_seed(seed: int) -> np.random.Generator:
@@ -56,9 +57,33 @@ def manual_seed(seed: int) -> np.random.Generator:
     >>> bool((a == b).all()) if hasattr(a, "all") else a.tolist() == b.tolist()
     True
     """
-    global _generator
+    global _generator, _initial_seed
     _generator = manual_seed_rng(seed, "manual_seed")
+    _initial_seed = int(seed) % 2**64
     return _generator
+
+
+def seed() -> int:
+    """Seed the global generator from fresh entropy and return that seed, as ``torch.seed``.
+
+    >>> import nnscratch as ns
+    >>> s = ns.seed(); s == ns.initial_seed()
+    True
+    """
+    new_seed = int(np.random.SeedSequence().entropy % 2**63)
+    manual_seed(new_seed)
+    return new_seed
+
+
+def initial_seed() -> int:
+    """The seed the global generator last started from (``manual_seed``'s, ``seed``'s, or the
+    random one chosen at import), as ``torch.initial_seed``.
+
+    >>> import nnscratch as ns
+    >>> _ = ns.manual_seed(7); ns.initial_seed()
+    7
+    """
+    return _initial_seed
 
 
 def manual_seed_rng(seed: int, where: str) -> np.random.Generator:

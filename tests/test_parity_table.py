@@ -35,6 +35,20 @@ def _labels(lib, x):
     return lib.tensor([i % x.shape[1] for i in range(x.shape[0])], dtype=lib.int64)
 
 
+def _pairs(lib, x):
+    """Two distinct column indices per row of ``x``: a scatter without repeated targets."""
+    pairs = [[i % x.shape[1], (i + 2) % x.shape[1]] for i in range(x.shape[0])]
+    return lib.tensor(pairs, dtype=lib.int64).reshape(-1, 2)
+
+
+def _scattered(lib, x, y, m):
+    """scatter_ and masked_fill_ on an op's output, recorded in the graph as in torch."""
+    out = x * 1
+    out.scatter_(1, _pairs(lib, x), y[:, :2])
+    out.masked_fill_(m, 0.5)
+    return out.scatter_add_(0, _idx(lib, x, 4), y * 2)
+
+
 F = lambda lib: lib.nn.functional  # noqa: E731
 REAL2 = ("real", "real")
 
@@ -129,6 +143,53 @@ ROWS = {
     "index_put:in_place": Row(_written, REAL2),
     "gather": Row(lambda lib, x: lib.gather(x, 1, _idx(lib, x))),
     "take_along_dim": Row(lambda lib, x: lib.take_along_dim(x, _idx(lib, x, 3), 1)),
+    # rearranging (compositions of the movement and indexing primitives)
+    "repeat": Row(lambda lib, x: x.repeat(2, 1, 3)),
+    "tile": Row(lambda lib, x: lib.tile(x, (2,))),
+    "repeat_interleave": Row(lambda lib, x: lib.repeat_interleave(x, 2, dim=0)),
+    "repeat_interleave:tensor": Row(
+        lambda lib, x: x.repeat_interleave(lib.tensor([1, 0, 3, 1]), dim=1)
+    ),
+    "repeat_interleave:flat": Row(lambda lib, x: lib.repeat_interleave(x, 2)),
+    "flip": Row(lambda lib, x: lib.flip(x, (0, -1))),
+    "fliplr": Row(lambda lib, x: lib.fliplr(x)),
+    "flipud": Row(lambda lib, x: lib.flipud(x)),
+    "roll": Row(lambda lib, x: lib.roll(x, (1, -5), (0, 1))),
+    "roll:flat": Row(lambda lib, x: x.roll(3)),
+    "swapaxes": Row(lambda lib, x: lib.swapaxes(x, 0, 1)),
+    "swapdims": Row(lambda lib, x: lib.swapdims(x.unsqueeze(0), 0, 2)),
+    "movedim": Row(lambda lib, x: lib.movedim(x.unsqueeze(1), (0, 1), (2, 0))),
+    "moveaxis": Row(lambda lib, x: lib.moveaxis(x, 0, -1)),
+    "unbind": Row(lambda lib, x: lib.unbind(x, 1)),
+    "meshgrid": Row(
+        lambda lib, x, y: lib.meshgrid(x[0], y[:, 1], indexing="ij"), REAL2, zero=False
+    ),
+    "meshgrid:xy": Row(
+        lambda lib, x, y: lib.meshgrid(x[0], y[:, 1], x[1, :2], indexing="xy"), REAL2, zero=False
+    ),
+    "contiguous": Row(lambda lib, x: x.t().contiguous() * 2),
+    # scatter and masks
+    # (torch's backward refuses a src larger than the index, so the rows cut src to it)
+    "scatter": Row(lambda lib, x, y: lib.scatter(x, 1, _pairs(lib, x), y[:, :2]), REAL2),
+    "scatter:value": Row(lambda lib, x: x.scatter(0, _pairs(lib, x)[:1], value=2.5)),
+    "scatter_add": Row(lambda lib, x, y: lib.scatter_add(x, 1, _idx(lib, x, 3), y[:, :3]), REAL2),
+    "scatter:in_place": Row(_scattered, ("real", "real", "bool")),
+    "masked_fill": Row(lambda lib, x, m: x.masked_fill(m, -1.5), ("real", "bool")),
+    "masked_fill:tensor": Row(
+        lambda lib, x, y, m: lib.masked_fill(x, m, y.sum()), ("real", "real", "bool")
+    ),
+    "masked_select": Row(
+        lambda lib, x, m: lib.masked_select(x, m[0]), ("real", "bool"), zero=False
+    ),
+    # sorting (values are gathered: the gradient returns to where each came from)
+    "sort": Row(lambda lib, x: lib.sort(x, 1)),
+    "sort:descending": Row(lambda lib, x: x.sort(dim=0, descending=True, stable=True)),
+    "topk": Row(lambda lib, x: lib.topk(x, 2, dim=1)),
+    "topk:smallest": Row(lambda lib, x: x.topk(1, 0, largest=False).values, zero=False),
+    "kthvalue": Row(lambda lib, x: lib.kthvalue(x, 3, 1)),
+    "median": Row(lambda lib, x: x.median(), zero=False),
+    "median:dim": Row(lambda lib, x: lib.median(x, 1, keepdim=True)),
+    "mode": Row(lambda lib, x: lib.mode(x, 1)),
     # padding
     "pad": Row(lambda lib, x: F(lib).pad(x, (1, 2), value=0.5)),
     "pad:reflect": Row(lambda lib, x: F(lib).pad(x, (2, 1), mode="reflect"), zero=False),
@@ -164,6 +225,106 @@ ROWS = {
         ("real", "prob"),
     ),
     "linear": Row(lambda lib, x, w: F(lib).linear(x, w, w[:, 0]), ("real", "real")),
+    # more elementwise math (pointwise, binary_math); the rounding ones have a zero gradient
+    "floor": Row(lambda lib, x: x.floor()),
+    "ceil": Row(lambda lib, x: lib.ceil(x)),
+    "trunc": Row(lambda lib, x: lib.trunc(x)),
+    "fix": Row(lambda lib, x: lib.fix(x)),
+    "round": Row(lambda lib, x: lib.round(x)),
+    "round:decimals": Row(lambda lib, x: x.round(decimals=2)),
+    "frac": Row(lambda lib, x: lib.frac(x * 3)),
+    "sign": Row(lambda lib, x: lib.sign(x)),
+    "sgn": Row(lambda lib, x: x.sgn() + x),  # (torch's gradient of sgn alone is a ZeroTensor)
+    "asin": Row(lambda lib, x: lib.asin(x), ("prob",)),
+    "acos": Row(lambda lib, x: x.acos(), ("prob",)),
+    "atan": Row(lambda lib, x: lib.atan(x)),
+    "sinh": Row(lambda lib, x: lib.sinh(x)),
+    "cosh": Row(lambda lib, x: x.cosh()),
+    "tan": Row(lambda lib, x: lib.tan(x), ("prob",)),
+    "log2": Row(lambda lib, x: lib.log2(x), ("pos",)),
+    "log10": Row(lambda lib, x: x.log10(), ("pos",)),
+    "log1p": Row(lambda lib, x: lib.log1p(x), ("prob",)),
+    "expm1": Row(lambda lib, x: lib.expm1(x)),
+    "reciprocal": Row(lambda lib, x: x.reciprocal(), ("pos",)),
+    "rsqrt": Row(lambda lib, x: lib.rsqrt(x), ("pos",)),
+    "square": Row(lambda lib, x: lib.square(x)),
+    "nan_to_num": Row(lambda lib, x: lib.nan_to_num(x.log(), nan=0.5)),  # log(x < 0) is nan
+    "atan2": Row(lambda lib, x, y: lib.atan2(x, y), REAL2, broadcast=True),
+    "arctan2": Row(lambda lib, x, y: lib.arctan2(x, y), REAL2),
+    "hypot": Row(lambda lib, x, y: lib.hypot(x, y), REAL2, broadcast=True),
+    "fmod": Row(lambda lib, x, y: lib.fmod(x, y), ("real", "pos"), broadcast=True),
+    "remainder": Row(lambda lib, x, y: lib.remainder(x, y), ("real", "pos"), broadcast=True),
+    "remainder:scalar": Row(lambda lib, x: x % 0.75),
+    "lerp": Row(lambda lib, x, y: lib.lerp(x, y, 0.3), REAL2, broadcast=True),
+    "lerp:tensor": Row(lambda lib, x, y, w: x.lerp(y, w), ("real", "real", "prob")),
+    "addcmul": Row(lambda lib, x, y, z: lib.addcmul(x, y, z, value=0.5), ("real",) * 3),
+    "addcdiv": Row(lambda lib, x, y, z: x.addcdiv(y, z, value=-2), ("real", "real", "pos")),
+    # reductions and running totals (accumulate)
+    "prod": Row(lambda lib, x: x.prod()),
+    "prod:dim": Row(lambda lib, x: lib.prod(x, 1, keepdim=True)),
+    "prod:zeros": Row(lambda lib, x: (x * (x > 0)).prod(0)),  # exact where elements are 0
+    "cumsum": Row(lambda lib, x: lib.cumsum(x, 1)),
+    "cumprod": Row(lambda lib, x: x.cumprod(0)),
+    "cumprod:zeros": Row(lambda lib, x: lib.cumprod(x * (x > 0), 1)),
+    "std_mean": Row(lambda lib, x: lib.std_mean(x, 1)),
+    "var_mean": Row(lambda lib, x: lib.var_mean(x, 0, correction=0)),
+    # matrices and products (matrix)
+    "tril": Row(lambda lib, x: lib.tril(x, 1)),
+    "triu": Row(lambda lib, x: x.triu(-1)),
+    "trace": Row(lambda lib, x: lib.trace(x)),
+    "diag": Row(lambda lib, x: lib.diag(x, 1)),
+    "diag:embed": Row(lambda lib, x: lib.diag(x[0], -1), zero=False),
+    "outer": Row(lambda lib, x, y: lib.outer(x[0], y[:, 1]), REAL2, zero=False),
+    "ger": Row(lambda lib, x, y: lib.ger(x[1], y[2]), REAL2, zero=False),
+    "mm": Row(lambda lib, x, y: lib.mm(x, y.t()), REAL2),
+    "bmm": Row(lambda lib, x, y: lib.bmm(x.unsqueeze(0), y.t().unsqueeze(0)), REAL2),
+    "mv": Row(lambda lib, x, y: x.mv(y[0]), REAL2, zero=False),
+    "dot": Row(lambda lib, x, y: lib.dot(x[0], y[1]), REAL2, zero=False),
+    "addmm": Row(
+        lambda lib, x, y: lib.addmm(y[:, :3], x, y.t(), beta=0.5, alpha=2), REAL2, zero=False
+    ),
+    # norms (norm; torch.norm is linalg.vector_norm for numbers, as in torch)
+    "norm": Row(lambda lib, x: x.norm()),
+    "norm:p1": Row(lambda lib, x: lib.norm(x, p=1, dim=1)),
+    "norm:inf": Row(lambda lib, x: lib.norm(x, float("inf"), dim=0), zero=False),
+    "norm:p3": Row(lambda lib, x: x.norm(3, dim=1, keepdim=True)),
+    "norm:fro": Row(lambda lib, x: lib.norm(x, "fro", dim=(0, 1))),
+    "norm:nuc": Row(lambda lib, x: lib.norm(x, "nuc"), zero=False),
+    "linalg.vector_norm": Row(
+        lambda lib, x: lib.linalg.vector_norm(x, -float("inf"), 1), zero=False
+    ),
+    "linalg.vector_norm:p0.5": Row(lambda lib, x: lib.linalg.vector_norm(x, 0.5, (0, 1))),
+    "linalg.matrix_norm": Row(lambda lib, x: lib.linalg.matrix_norm(x, 1), zero=False),
+    "linalg.matrix_norm:inf": Row(
+        lambda lib, x: lib.linalg.matrix_norm(x, -float("inf")), zero=False
+    ),
+    "linalg.matrix_norm:2": Row(lambda lib, x: lib.linalg.matrix_norm(x, 2), zero=False),
+    "linalg.norm": Row(lambda lib, x: lib.linalg.norm(x, dim=0)),
+    "linalg.norm:matrix": Row(lambda lib, x: lib.linalg.norm(x, -2), zero=False),
+    # decompositions (decomposition): square matrices cut from the (3, 4) inputs
+    "det": Row(lambda lib, x: lib.det(x[:, :3]), zero=False),
+    "det:batch": Row(
+        lambda lib, x, y: lib.linalg.det(lib.stack([x[:, :3], y[:, 1:]])), REAL2, zero=False
+    ),
+    "det:singular": Row(
+        lambda lib, x, y: x[:, :3].det() + lib.det(x[:, :2] @ y[:2, :3]), REAL2, zero=False
+    ),
+    "inverse": Row(lambda lib, x: lib.inverse(x[:, :3]), zero=False),
+    "linalg.inv": Row(lambda lib, x: lib.linalg.inv(x[:, 1:]), zero=False),
+    "linalg.solve": Row(lambda lib, x, y: lib.linalg.solve(x[:, :3], y), REAL2, zero=False),
+    "linalg.solve:vector": Row(
+        lambda lib, x, y: lib.linalg.solve(x[:, 1:], y[:, 0]), REAL2, zero=False
+    ),
+    "linalg.solve:right": Row(
+        lambda lib, x, y: lib.linalg.solve(x[:, :3], y.t(), left=False), REAL2, zero=False
+    ),
+    "cross": Row(lambda lib, x, y: lib.cross(x[:, :3], y[:, 1:], dim=1), REAL2),
+    "linalg.cross": Row(lambda lib, x, y: lib.linalg.cross(x[:, :3], y[:, :3]), REAL2),
+    "svd": Row(lambda lib, x: lib.svd(x)[1], zero=False),
+    "linalg.svd": Row(lambda lib, x: lib.linalg.svd(x, full_matrices=False).S, zero=False),
+    "linalg.svdvals": Row(lambda lib, x: lib.linalg.svdvals(x.t()), zero=False),
+    "linalg.eigvalsh": Row(lambda lib, x: lib.linalg.eigvalsh(x @ x.t()), zero=False),
+    "linalg.eigh": Row(lambda lib, x: lib.linalg.eigh(x.t() @ x, UPLO="U")[0], zero=False),
     # copies
     "clone": Row(lambda lib, x: x.clone() * 2),
 }
@@ -173,6 +334,23 @@ NOT_IN_TABLE = {
     "argmax": "integer output",
     "argmin": "integer output",
     "to": "a dtype change; tested in test_autograd_dtypes.py",
+    "argsort": "integer output; tested in test_torch_tensor_api.py",
+    "unique": "not differentiable (nor in torch); tested in test_torch_tensor_api.py",
+    "nonzero": "integer output; tested in test_torch_tensor_api.py",
+    "argwhere": "integer output; tested in test_torch_tensor_api.py",
+    "bitwise_and": "bool or integer output; tested in test_torch_math.py",
+    "bitwise_or": "bool or integer output; tested in test_torch_math.py",
+    "bitwise_xor": "bool or integer output; tested in test_torch_math.py",
+    "bitwise_not": "bool or integer output; tested in test_torch_math.py",
+    "logical_and": "bool or integer output; tested in test_torch_math.py",
+    "logical_or": "bool or integer output; tested in test_torch_math.py",
+    "logical_xor": "bool or integer output; tested in test_torch_math.py",
+    "logical_not": "bool or integer output; tested in test_torch_math.py",
+    "isnan": "bool or integer output; tested in test_torch_math.py",
+    "isinf": "bool or integer output; tested in test_torch_math.py",
+    "isfinite": "bool or integer output; tested in test_torch_math.py",
+    "all": "bool or integer output; tested in test_torch_math.py",
+    "any": "bool or integer output; tested in test_torch_math.py",
 }
 
 
@@ -216,6 +394,8 @@ def test_every_differentiable_op_has_a_row():
     modules = [
         "arithmetic", "elementwise", "activation", "softmax", "reduce", "movement", "indexing",
         "padding", "loss", "regression_loss", "classification_loss", "linalg", "cast",
+        "rearrange", "scatter", "sorting", "pointwise", "binary_math", "accumulate", "matrix",
+        "norm", "decomposition", "logical", "exponential",
     ]  # fmt: skip
     # (by path: ``nnscratch.ops.softmax`` the attribute is the function, not the module)
     public = {n for m in modules for n in importlib.import_module(f"nnscratch.ops.{m}").__all__}

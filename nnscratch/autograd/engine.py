@@ -78,7 +78,7 @@ def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
                     continue
                 # a leaf's first gradient may be kept rather than copied
                 sole = (
-                    parent.grad is None
+                    parent._grad is None
                     and input_grad.base is None
                     and _getrefcount(input_grad) <= _SOLE_OWNER_REFS
                 )
@@ -133,13 +133,13 @@ def unbroadcast(grad: np.ndarray, like: np.ndarray) -> np.ndarray:
 
 def _accumulate(tensor, grad: np.ndarray, sole_owner: bool = False) -> None:
     """Add into ``.grad`` as torch does: across uses in one graph and across backward calls."""
-    if tensor.grad is None:
+    if tensor._grad is None:
         # The leaf owns its grad: a copy, unless no one else holds the array (backward may
         # hand one array to several inputs). The dtype already matches: gradients are cast
         # to their input's dtype.
-        tensor.grad = tensor._make(grad if sole_owner else grad.copy(), False, None)
+        tensor._grad = tensor._make(grad if sole_owner else grad.copy(), False, None)
     else:
-        tensor.grad._data = tensor.grad._data + grad
+        tensor._grad._data = tensor._grad._data + grad
 
 
 def _raise_freed(ctx) -> None:

@@ -145,6 +145,34 @@ class InplaceMixin:
         self[indices] = values
         return self
 
+    def _inplace_op(self, op, *operands) -> Tensor:
+        """``self = op(self, *operands)`` for an out-of-place op that keeps the shape
+        (``scatter_``, ``masked_fill_``, ...): recorded in the graph when autograd tracks
+        either side, else written straight into this tensor's array."""
+        tracked = any(getattr(x, "_requires_grad", False) for x in (self, *operands))
+        if grad_mode._enabled and tracked:
+            return self._record_inplace(op, *operands)
+        result = op(self, *operands)
+        if result.shape != self.shape:
+            raise RuntimeError(
+                f"in-place operation: the result's shape {result.shape} doesn't match the "
+                f"tensor's shape {self.shape}"
+            )
+        _copy_into(self, result._data)
+        return self
+
+    def _become_view(self, array: np.ndarray, name: str) -> Tensor:
+        """``squeeze_``, ``unsqueeze_``, ``t_``: this tensor object takes a new shape over the
+        same array. Refused for a tensor that autograd tracks: the nodes recorded before would
+        see its new shape."""
+        if grad_mode._enabled and self._requires_grad:
+            raise RuntimeError(
+                f"{name}: in-place change of shape of a tensor that requires grad (shape "
+                f"{self.shape}); use the out-of-place form (x = x.{name[:-1]}(...)) instead"
+            )
+        self._data = array
+        return self
+
     def __setitem__(self, key, value) -> None:
         if grad_mode._enabled and (self._requires_grad or getattr(value, "_requires_grad", False)):
             self._record_inplace(_put, _array_key(key), value)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 from . import device as _device
-from . import dtypes, engine, hooks
+from . import dtypes, engine, hooks, printing
 from .inplace import InplaceMixin
+from .tensor_math import TensorMath
+from .tensor_methods import TensorMethods
 
 
-class Tensor(InplaceMixin):
+class Tensor(TensorMethods, TensorMath, InplaceMixin):
     """An n-dimensional array with reverse-mode autodiff, read like ``torch.Tensor``.
 
     >>> import nnscratch as ns
@@ -20,7 +22,7 @@ class Tensor(InplaceMixin):
     tensor([2., 4., 6.])
     """
 
-    __slots__ = ("_data", "_requires_grad", "_ctx", "_version", "_hooks", "grad")
+    __slots__ = ("_data", "_requires_grad", "_ctx", "_version", "_hooks", "_grad")
     __array_ufunc__ = None  # numpy defers to our reflected operators: array * tensor -> Tensor
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -30,7 +32,7 @@ class Tensor(InplaceMixin):
         self._ctx = None
         self._version = 0
         self._hooks = None  # a hooks.TensorHooks once a hook or retain_grad is registered
-        self.grad = None
+        self._grad = None
         self._requires_grad = False
         self.requires_grad_(requires_grad)
 
@@ -43,7 +45,7 @@ class Tensor(InplaceMixin):
         t._ctx = ctx
         t._version = 0
         t._hooks = None
-        t.grad = None
+        t._grad = None
         return t
 
     # ---- attributes -------------------------------------------------------------------------
@@ -85,6 +87,17 @@ class Tensor(InplaceMixin):
     def get_device(self) -> int:
         """-1, torch's answer for a tensor on the CPU."""
         return -1
+
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient that backward accumulated here (None before the first backward)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
 
     @property
     def requires_grad(self) -> bool:
@@ -287,8 +300,8 @@ class Tensor(InplaceMixin):
         return _ops.clone(self)
 
     def __repr__(self) -> str:
-        body = np.array2string(self._data, separator=", ", prefix="tensor(")
-        extras = []
+        body = printing.format_tensor(self._data, indent=len("tensor("))
+        extras = [f"size={self.shape}"] if self._data.size == 0 and self.ndim > 1 else []
         if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
             extras.append(f"dtype={self.dtype}")
         if self._ctx is not None:
@@ -324,7 +337,7 @@ class Tensor(InplaceMixin):
 
     __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
 
-    # ---- named methods: thin doors to the functions in nnscratch.ops ---------------------------
+    # ---- named methods: the arithmetic here; the rest in tensor_methods.py and tensor_math.py
     def add(self, other, alpha: float = 1) -> Tensor:
         return _ops.add(self, other, alpha=alpha)
 
@@ -372,133 +385,6 @@ class Tensor(InplaceMixin):
 
     def relu(self) -> Tensor:
         return ReLU.apply(self)
-
-    def clamp(self, min=None, max=None) -> Tensor:  # noqa: A002 (torch's names)
-        return _ops.clamp(self, min, max)
-
-    clip = clamp
-
-    def maximum(self, other) -> Tensor:
-        return _ops.maximum(self, other)
-
-    def minimum(self, other) -> Tensor:
-        return _ops.minimum(self, other)
-
-    def where(self, condition, other) -> Tensor:
-        return _ops.where(condition, self, other)
-
-    def softmax(self, dim: int) -> Tensor:
-        return _ops.softmax(self, dim)
-
-    def log_softmax(self, dim: int) -> Tensor:
-        return _ops.log_softmax(self, dim)
-
-    def sum(self, dim=None, keepdim: bool = False) -> Tensor:
-        return _ops.sum(self, dim, keepdim)
-
-    def mean(self, dim=None, keepdim: bool = False) -> Tensor:
-        return _ops.mean(self, dim, keepdim)
-
-    def var(self, dim=None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
-        return _ops.var(self, dim, correction=correction, keepdim=keepdim)
-
-    def std(self, dim=None, *, correction: int = 1, keepdim: bool = False) -> Tensor:
-        return _ops.std(self, dim, correction=correction, keepdim=keepdim)
-
-    def max(self, dim=None, keepdim: bool = False):
-        return _ops.max(self, dim, keepdim)
-
-    def min(self, dim=None, keepdim: bool = False):
-        return _ops.min(self, dim, keepdim)
-
-    def amax(self, dim=(), keepdim: bool = False) -> Tensor:
-        return _ops.amax(self, dim, keepdim)
-
-    def amin(self, dim=(), keepdim: bool = False) -> Tensor:
-        return _ops.amin(self, dim, keepdim)
-
-    def argmax(self, dim=None, keepdim: bool = False) -> Tensor:
-        return _ops.argmax(self, dim, keepdim)
-
-    def argmin(self, dim=None, keepdim: bool = False) -> Tensor:
-        return _ops.argmin(self, dim, keepdim)
-
-    def logsumexp(self, dim, keepdim: bool = False) -> Tensor:
-        return _ops.logsumexp(self, dim, keepdim)
-
-    def reshape(self, *shape) -> Tensor:
-        return _ops.reshape(self, _sizes(shape))
-
-    view = reshape
-
-    def transpose(self, dim0: int, dim1: int) -> Tensor:
-        return _ops.transpose(self, dim0, dim1)
-
-    def t(self) -> Tensor:
-        return _ops.transpose(self, 0, 1) if self.ndim == 2 else self
-
-    def permute(self, *dims) -> Tensor:
-        return _ops.permute(self, _sizes(dims))
-
-    def squeeze(self, dim=None) -> Tensor:
-        return _ops.squeeze(self, dim)
-
-    def unsqueeze(self, dim: int) -> Tensor:
-        return _ops.unsqueeze(self, dim)
-
-    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-        return _ops.flatten(self, start_dim, end_dim)
-
-    def expand(self, *sizes) -> Tensor:
-        return _ops.expand(self, _sizes(sizes))
-
-    def expand_as(self, other: Tensor) -> Tensor:
-        return _ops.expand(self, other.shape)
-
-    def narrow(self, dim: int, start: int, length: int) -> Tensor:
-        return _ops.narrow(self, dim, start, length)
-
-    def gather(self, dim: int, index: Tensor) -> Tensor:
-        return _ops.gather(self, dim, index)
-
-    def index_select(self, dim: int, index: Tensor) -> Tensor:
-        return _ops.index_select(self, dim, index)
-
-    def index_put(self, indices, values) -> Tensor:
-        return _ops.index_put(self, indices, values)
-
-    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
-        return _ops.take_along_dim(self, indices, dim)
-
-    def split(self, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
-        return _ops.split(self, split_size_or_sections, dim)
-
-    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
-        return _ops.chunk(self, chunks, dim)
-
-    def equal(self, other: Tensor) -> bool:
-        return _ops.equal(self, other)
-
-    def allclose(self, other: Tensor, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
-        return _ops.allclose(self, other, rtol, atol, equal_nan)
-
-    def eq(self, other) -> Tensor:
-        return _ops.eq(self, other)
-
-    def ne(self, other) -> Tensor:
-        return _ops.ne(self, other)
-
-    def lt(self, other) -> Tensor:
-        return _ops.lt(self, other)
-
-    def le(self, other) -> Tensor:
-        return _ops.le(self, other)
-
-    def gt(self, other) -> Tensor:
-        return _ops.gt(self, other)
-
-    def ge(self, other) -> Tensor:
-        return _ops.ge(self, other)
 
     # ---- operators (each lands on one op class) -----------------------------------------------
     def __add__(self, other) -> Tensor:
@@ -568,11 +454,23 @@ class Tensor(InplaceMixin):
         return _ops.ge(self, other)
 
 
-def _sizes(args: tuple) -> tuple:
-    """Accept torch's two spellings: ``x.reshape(2, 3)`` and ``x.reshape((2, 3))``."""
-    if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return args
+def _check_grad(tensor: Tensor, grad) -> None:
+    """What torch checks when ``.grad`` is assigned: a tensor of the same shape and dtype."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(
+            f"assigned grad expected to be a Tensor or None but got grad of type "
+            f"{type(grad).__name__}"
+        )
+    if grad.shape != tensor.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of shape {grad.shape} to a tensor of shape "
+            f"{tensor.shape}"
+        )
+    if grad.dtype != tensor.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient of dtype {grad.dtype} to a tensor of dtype "
+            f"{tensor.dtype}"
+        )
 
 
 # Tensor's methods are the ops; the ops are built on Tensor. Importing them after the class
@@ -581,3 +479,7 @@ from .. import ops as _ops  # noqa: E402
 from ..ops.activation import ReLU, Sigmoid  # noqa: E402
 from ..ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub  # noqa: E402
 from ..ops.elementwise import Cos, Exp, Log, Sin, Sqrt, Tanh  # noqa: E402
+from . import tensor_math, tensor_methods  # noqa: E402
+
+tensor_methods.bind(_ops)
+tensor_math.bind(_ops)

@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype, promote
 from ..autograd.function import Function
 from . import blas
+from .out import write_out
 
 __all__ = ["add", "sub", "mul", "div", "neg", "pow", "matmul"]
 
@@ -164,23 +165,31 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
-def add(input, other, *, alpha: float = 1):
-    """``input + alpha * other``, as ``torch.add``."""
+def add(input, other, *, alpha: float = 1, out=None):
+    """``input + alpha * other``, as ``torch.add`` (``out=``: see ``ops.out.write_out``)."""
+    if out is not None:
+        return write_out("add", out, add, input, other, alpha=alpha)
     return Add.apply(input, other if alpha == 1 else other * alpha)
 
 
-def sub(input, other, *, alpha: float = 1):
+def sub(input, other, *, alpha: float = 1, out=None):
     """``input - alpha * other``, as ``torch.sub``."""
+    if out is not None:
+        return write_out("sub", out, sub, input, other, alpha=alpha)
     return Sub.apply(input, other if alpha == 1 else other * alpha)
 
 
-def mul(input, other):
+def mul(input, other, *, out=None):
     """``input * other`` elementwise, with broadcasting and torch's type promotion."""
+    if out is not None:
+        return write_out("mul", out, mul, input, other)
     return Mul.apply(input, other)
 
 
-def div(input, other):
+def div(input, other, *, out=None):
     """``input / other``, true division (integers divide as float32, as in torch)."""
+    if out is not None:
+        return write_out("div", out, div, input, other)
     return Div.apply(input, other)
 
 
@@ -194,13 +203,15 @@ def pow(input, exponent):  # noqa: A001 (torch's name)
     return Pow.apply(input, exponent)
 
 
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """Matrix product with numpy/torch rules for 1-D, 2-D and batched operands.
 
     >>> import nnscratch as ns
     >>> ns.matmul(ns.ones(2, 3), ns.ones(3)).tolist()
     [3.0, 3.0]
     """
+    if out is not None:
+        return write_out("matmul", out, matmul, input, other)
     return MatMul.apply(input, other)
 
 

@@ -12,7 +12,7 @@ from ..autograd.tensor import Tensor
 __all__ = [
     "tensor", "from_numpy", "zeros", "ones", "full", "empty", "arange", "linspace", "eye",
     "rand", "randn", "randint", "zeros_like", "ones_like", "full_like", "rand_like",
-    "randn_like", "randint_like",
+    "randn_like", "randint_like", "as_tensor", "is_tensor", "numel", "empty_like",
 ]  # fmt: skip
 
 
@@ -24,6 +24,15 @@ def _sizes(size: tuple) -> tuple[int, ...]:
         if not isinstance(n, (int, np.integer)) or n < 0:
             raise ValueError(f"sizes must be non-negative ints, received {size}")
     return tuple(int(n) for n in size)
+
+
+def _size_args(sizes: tuple, size, name: str) -> tuple[int, ...]:
+    """torch's spellings of a shape: ``zeros(2, 3)``, ``zeros((2, 3))`` or ``zeros(size=...)``."""
+    if size is None:
+        return _sizes(sizes)
+    if sizes:
+        raise TypeError(f"{name}: give the sizes either positionally or as size=, not both")
+    return _sizes((size,) if isinstance(size, (tuple, list)) else (size,))
 
 
 def _new(array: np.ndarray, requires_grad: bool) -> Tensor:
@@ -54,22 +63,22 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros (float32 unless ``dtype`` says otherwise)."""
     _device.check("zeros", device)
-    return _new(np.zeros(_sizes(size), _float_dtype(dtype)), requires_grad)
+    return _new(np.zeros(_size_args(sizes, size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """A tensor of ones (float32 unless ``dtype`` says otherwise)."""
     _device.check("ones", device)
-    return _new(np.ones(_sizes(size), _float_dtype(dtype)), requires_grad)
+    return _new(np.ones(_size_args(sizes, size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """An uninitialised tensor: its values are whatever memory held."""
     _device.check("empty", device)
-    return _new(np.empty(_sizes(size), _float_dtype(dtype)), requires_grad)
+    return _new(np.empty(_size_args(sizes, size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -114,28 +123,37 @@ def eye(
     return _new(np.eye(n, m, dtype=_float_dtype(dtype)), requires_grad)
 
 
-def rand(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Uniform samples from [0, 1), from the generator seeded by ``manual_seed``."""
+def rand(*sizes, size=None, generator=None, out=None, dtype=None, device=None,
+         requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """Uniform samples from [0, 1), from the generator seeded by ``manual_seed`` (or from
+    ``generator``); written into ``out`` when given."""
     _device.check("rand", device)
-    dtype = _float_dtype(dtype)
-    return _new(random.generator().random(_sizes(size)).astype(dtype), requires_grad)
+    dtype, shape = _float_dtype(dtype), _size_args(sizes, size, "rand")
+    drawn = _new(random.generator(generator).random(shape).astype(dtype), requires_grad)
+    if out is None:
+        return drawn
+    from .out import write_out  # out.py needs the ops this module is part of
+
+    return write_out("rand", out, lambda: drawn)
 
 
-def randn(*size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    """Standard normal samples, from the generator seeded by ``manual_seed``."""
+def randn(*sizes, size=None, generator=None, dtype=None, device=None,
+          requires_grad: bool = False) -> Tensor:  # fmt: skip
+    """Standard normal samples, from the generator seeded by ``manual_seed`` (or from
+    ``generator``)."""
     _device.check("randn", device)
-    dtype = _float_dtype(dtype)
-    return _new(random.generator().standard_normal(_sizes(size)).astype(dtype), requires_grad)
+    dtype, shape = _float_dtype(dtype), _size_args(sizes, size, "randn")
+    return _new(random.generator(generator).standard_normal(shape).astype(dtype), requires_grad)
 
 
-def randint(low, high=None, size=(), dtype=None, device=None) -> Tensor:
+def randint(low, high=None, size=(), *, generator=None, dtype=None, device=None) -> Tensor:
     """Integers from ``[low, high)`` (``randint(high, size)`` works too, as in torch)."""
     _device.check("randint", device)
     if isinstance(high, (tuple, list)):  # randint(high, size)
         low, high, size = 0, low, high
     elif high is None:  # randint(high, size=size)
         low, high = 0, low
-    array = random.generator().integers(low, high, _sizes((size,)))
+    array = random.generator(generator).integers(low, high, _sizes((size,)))
     return _new(array.astype(int64 if dtype is None else to_dtype(dtype)), False)
 
 
@@ -166,18 +184,20 @@ def full_like(
     return _new(np.full(shape, fill_value, dtype), requires_grad)
 
 
-def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def rand_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *,
+              generator=None) -> Tensor:  # fmt: skip
     """Uniform [0, 1) samples with ``input``'s shape and dtype."""
     _device.check("rand_like", device)
     shape, dtype = _like(input, dtype)
-    return rand(shape, dtype=dtype, requires_grad=requires_grad)
+    return rand(shape, generator=generator, dtype=dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randn_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False, *,
+               generator=None) -> Tensor:  # fmt: skip
     """Standard normal samples with ``input``'s shape and dtype."""
     _device.check("randn_like", device)
     shape, dtype = _like(input, dtype)
-    return randn(shape, dtype=dtype, requires_grad=requires_grad)
+    return randn(shape, generator=generator, dtype=dtype, requires_grad=requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, dtype=None, device=None) -> Tensor:
@@ -186,3 +206,49 @@ def randint_like(input: Tensor, low, high=None, dtype=None, device=None) -> Tens
     if high is None:
         low, high = 0, low
     return randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype)
+
+
+def empty_like(input: Tensor, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """An uninitialised tensor with ``input``'s shape and dtype."""
+    _device.check("empty_like", device)
+    shape, dtype = _like(input, dtype)
+    return _new(np.empty(shape, dtype), requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """``data`` as a tensor without copying when it can: a tensor is returned as is and a
+    NumPy array shares its memory, unless ``dtype`` asks for another dtype (then a copy).
+
+    >>> import numpy as np, nnscratch as ns
+    >>> a = np.zeros(2)
+    >>> t = ns.as_tensor(a); a[0] = 5; t.tolist(), ns.as_tensor([1, 2]).dtype
+    ([5.0, 0.0], dtype('int64'))
+    """
+    _device.check("as_tensor", device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or to_dtype(dtype) == data.dtype):
+        return from_numpy(data)
+    return tensor(data, dtype=dtype)
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a Tensor (a Parameter counts), as ``torch.is_tensor``.
+
+    >>> import nnscratch as ns
+    >>> ns.is_tensor(ns.ones(1)), ns.is_tensor([1.0])
+    (True, False)
+    """
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    """The number of elements of ``input``.
+
+    >>> import nnscratch as ns
+    >>> ns.numel(ns.zeros(2, 3))
+    6
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"numel: expected a Tensor, received {type(input).__name__}")
+    return input.numel()

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..autograd.dtypes import result_type
 from ..autograd.function import Function
+from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
 
 __all__ = [
@@ -288,6 +289,7 @@ def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     return Narrow.apply(input, dim, start, length)
 
 
+@numpy_names
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join tensors along ``dim``; shapes must match elsewhere and dtypes promote as in torch.
 
@@ -330,6 +332,7 @@ def _tensor_list(tensors, name: str) -> list:
     return list(tensors)
 
 
+@numpy_names
 def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
     """Join equal-shaped tensors along a new dimension ``dim``.
 

@@ -11,6 +11,7 @@ from numbers import Real
 import numpy as np
 
 from ..autograd.function import Function
+from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
 
 # This module defines sum, max and min as torch does; the builtins stay reachable here.
@@ -228,6 +229,7 @@ def _reduced_shape(shape: tuple, axes: tuple, keepdim: bool) -> tuple:
     return tuple(1 if i in axes else n for i, n in enumerate(shape) if keepdim or i not in axes)
 
 
+@numpy_names
 def sum(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 (torch's name)
     """Sum over ``dim`` (all dims when None or empty); bool and integers sum as int64.
 
@@ -241,12 +243,14 @@ def sum(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 (torch'
     return Sum.apply(input, axes, keepdim)
 
 
+@numpy_names
 def mean(input, dim=None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all dims when None or empty); float tensors only, as in torch."""
     _float_input(input, "mean")
     return Mean.apply(input, _axes(dim, input.ndim, "mean"), keepdim)
 
 
+@numpy_names
 def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) -> Tensor:
     """Variance over ``dim`` with Bessel's ``correction``: sum((x - mean)^2) / (n - correction).
 
@@ -261,6 +265,7 @@ def var(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) 
     return Var.apply(input, *_var_args(input, dim, correction, keepdim, unbiased, "var"))
 
 
+@numpy_names
 def std(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) -> Tensor:
     """Standard deviation over ``dim``: sqrt(var(input, dim, correction=correction)).
 
@@ -289,6 +294,7 @@ def _var_args(input, dim, correction, keepdim, unbiased, name):
     return axes, correction, keepdim
 
 
+@numpy_names
 def max(input, dim=None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001 (torch's name)
     """The largest element (``dim=None``), or ``(values, indices)`` along an int ``dim``.
 
@@ -306,6 +312,7 @@ def max(input, dim=None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: 
     return _extreme(input, dim, keepdim, "max")
 
 
+@numpy_names
 def min(input, dim=None, keepdim: bool = False) -> Tensor | MinResult:  # noqa: A001 (torch's name)
     """The smallest element (``dim=None``), or ``(values, indices)`` along an int ``dim``.
 
@@ -346,6 +353,7 @@ def _elementwise_extreme(input, other, name):
     return fn(input, other)
 
 
+@numpy_names
 def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first largest element; of the flattened tensor when ``dim`` is None.
 
@@ -356,6 +364,7 @@ def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
     return _arg(input, dim, keepdim, "argmax")
 
 
+@numpy_names
 def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
     """Index (int64) of the first smallest element; of the flattened tensor when ``dim`` is None."""
     return _arg(input, dim, keepdim, "argmin")
@@ -401,6 +410,7 @@ def _long(index: np.ndarray) -> Tensor:
     return Tensor._make(np.asarray(index, dtype=np.int64), False, None)
 
 
+@numpy_names
 def amax(input, dim=None, keepdim: bool = False) -> Tensor:
     """Largest values over ``dim`` (an int or a tuple; all when None or empty).
 
@@ -413,6 +423,7 @@ def amax(input, dim=None, keepdim: bool = False) -> Tensor:
     return Amax.apply(input, _extreme_axes(input, dim, "amax"), keepdim, False)
 
 
+@numpy_names
 def amin(input, dim=None, keepdim: bool = False) -> Tensor:
     """Smallest values over ``dim`` (an int or a tuple; all when None or empty)."""
     return Amin.apply(input, _extreme_axes(input, dim, "amin"), keepdim, False)

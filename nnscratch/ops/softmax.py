@@ -6,6 +6,7 @@ import numpy as np
 
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.function import Function
+from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
 from .reduce import _axes, _restore
 
@@ -115,6 +116,7 @@ class LogSumExp(Function):
             return _restore(grad, ctx.axes, ctx.keepdim) * np.exp(x - y), None, None
 
 
+@numpy_names
 def logsumexp(input, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(input))) over ``dim``, computed without overflow (max-shifted).
 
