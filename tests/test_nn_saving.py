@@ -35,12 +35,38 @@ LAYERS = {
     "RNNCell": (lambda: nn.RNNCell(3, 4), FLOATS(2, 3)),
     "LSTMCell": (lambda: nn.LSTMCell(3, 4), FLOATS(2, 3)),
     "GRUCell": (lambda: nn.GRUCell(3, 4), FLOATS(2, 3)),
+    "DataParallel": (lambda: nn.DataParallel(nn.Linear(4, 3)), FLOATS(2, 4)),
+    "TransformerEncoder": (
+        lambda: nn.TransformerEncoder(nn.TransformerEncoderLayer(4, 2, 8), 2, nn.LayerNorm(4)),
+        FLOATS(3, 2, 4),
+    ),
+    "TransformerDecoderLayer": (lambda: nn.TransformerDecoderLayer(4, 2, 8), FLOATS(3, 2, 4)),
+    "TransformerDecoder": (
+        lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(4, 2, 8), 2),
+        FLOATS(3, 2, 4),
+    ),
+    "Transformer": (lambda: nn.Transformer(4, 2, 1, 1, 8), FLOATS(3, 2, 4)),
 }
+# Lazy layers: sized by a first call, then saved as the layer they became.
+LAYERS.update({
+    name: (lambda n=name, a=args, s=shape: _primed(getattr(nn, n)(*a), s), FLOATS(*shape))
+    for name, args, shape in (
+        ("LazyLinear", (3,), (2, 4)), ("LazyConv1d", (3, 3), (2, 2, 7)),
+        ("LazyConv2d", (4, 3), (2, 2, 7, 7)), ("LazyConvTranspose2d", (3, 3), (1, 2, 4, 4)),
+        ("LazyBatchNorm1d", (), (5, 3)), ("LazyBatchNorm2d", (), (3, 2, 4, 4)),
+    )
+})  # fmt: skip
 # Layers without weights or buffers, and abstract bases: nothing in their state to save.
 STATELESS = {
     "Module", "Parameter", "Sequential", "ModuleList", "ModuleDict", "Identity", "Flatten",
-    "Dropout", "RNNBase", "RNNCellBase",
+    "Dropout", "RNNBase", "RNNCellBase", "CosineSimilarity", "PairwiseDistance",
+    "LazyModuleMixin", "UninitializedParameter", "UninitializedBuffer",
 }  # fmt: skip
+
+
+def _primed(module, shape):
+    module(ns.zeros(*shape))
+    return module
 
 
 def _first(out):
@@ -54,6 +80,8 @@ def _run(module, x):
     with ns.no_grad():
         if isinstance(module, nn.MultiheadAttention):
             return _first(module(x, x, x))
+        if isinstance(module, (nn.Transformer, nn.TransformerDecoder, nn.TransformerDecoderLayer)):
+            return _first(module(x, x))  # the target attends to itself as memory
         return _first(module(x))
 
 

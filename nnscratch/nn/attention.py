@@ -7,6 +7,7 @@ from numbers import Integral
 
 import numpy as np
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import bool_, get_default_dtype, to_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -58,6 +59,7 @@ class MultiheadAttention(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         if add_bias_kv or add_zero_attn:
             raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn")
         self.embed_dim, self.num_heads = _positive("embed_dim", embed_dim), num_heads

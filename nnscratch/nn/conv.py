@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.tensor import Tensor
 from ..ops.conv import conv1d, conv2d, conv_transpose2d
@@ -101,6 +102,7 @@ class _Conv(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  dilation=1, groups: int = 1, bias: bool = True, padding_mode: str = "zeros",
                  device=None, dtype=None) -> None:  # fmt: skip
+        check_device(type(self).__name__, device)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, 0, dtype)  # fmt: skip
 
@@ -155,6 +157,7 @@ class ConvTranspose2d(_ConvNd):
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  output_padding=0, groups: int = 1, bias: bool = True, dilation=1,
                  padding_mode: str = "zeros", device=None, dtype=None) -> None:  # fmt: skip
+        check_device(type(self).__name__, device)
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, output_padding, dtype)  # fmt: skip
 

@@ -14,4 +14,6 @@ from ..ops.normalization import batch_norm, group_norm, layer_norm  # noqa: F401
 from ..ops.padding import pad  # noqa: F401
 from ..ops.pooling import *  # noqa: F403
 from ..ops.regression_loss import *  # noqa: F403
+from ..ops.scatter import one_hot  # noqa: F401
+from ..ops.similarity_loss import *  # noqa: F403
 from ..ops.softmax import *  # noqa: F403

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from numbers import Integral
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.tensor import Tensor
 from ..ops.creation import empty
@@ -51,6 +52,7 @@ class Linear(Module):
         self, in_features: int, out_features: int, bias: bool = True, device=None, dtype=None
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         dtype = get_default_dtype() if dtype is None else to_dtype(dtype)
         self.in_features = _size("in_features", in_features)
         self.out_features = _size("out_features", out_features)

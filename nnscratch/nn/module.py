@@ -15,6 +15,8 @@ from ..autograd.device import parse_to, resolve
 from ..autograd.dtypes import to_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
+from ..io.module_state import register_nn
+from .hooks import call_with_hooks, module_hooks
 from .parameter import Parameter
 
 __all__ = ["Module"]
@@ -72,8 +74,32 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function'
         )
 
+    _hooks = None  # a hooks.ModuleHooks once a hook is registered (nn/hooks.py)
+
     def __call__(self, *args, **kwargs):
-        return self.forward(*args, **kwargs)
+        if self._hooks is None:  # the common case costs this one check
+            return self.forward(*args, **kwargs)
+        return call_with_hooks(self, args, kwargs)
+
+    # ---- hooks: torch's names and semantics, the machinery in hooks.py -----------------------
+    def register_forward_pre_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
+        """``hook(module, args)`` runs before ``forward``; a returned value replaces args."""
+        return module_hooks(self).add("forward_pre", hook, prepend, with_kwargs)
+
+    def register_forward_hook(self, hook, *, prepend: bool = False, with_kwargs=False):
+        """``hook(module, args, output)`` runs after ``forward``; a returned value replaces
+        the output."""
+        return module_hooks(self).add("forward", hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_output)`` runs when the outputs' gradients are known; a returned
+        tuple replaces them."""
+        return module_hooks(self).add("backward_pre", hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False):
+        """``hook(module, grad_input, grad_output)`` runs when the gradients with respect to
+        the tensor inputs are known; a returned tuple replaces ``grad_input``."""
+        return module_hooks(self).add("backward", hook, prepend)
 
     # ---- registration -------------------------------------------------------------------------
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -290,6 +316,10 @@ class Module:
     def double(self) -> Module:
         return self._cast(np.dtype("float64"))
 
+    def type(self, dst_type) -> Module:
+        """Cast floating parameters and buffers to ``dst_type`` (a float dtype), in place."""
+        return self._cast(_floating_dtype(dst_type))
+
     def half(self) -> Module:
         return self._cast(np.dtype("float16"))
 
@@ -371,6 +401,9 @@ class Module:
             return f"{self._get_name()}({extra[0]})"
         lines = extra + children
         return f"{self._get_name()}(" + ("\n  " + "\n  ".join(lines) + "\n" if lines else "") + ")"
+
+
+register_nn(Module, Parameter)  # whole-module save/load: io sits below nn, so nn tells it
 
 
 def _floating_dtype(dtype) -> np.dtype:

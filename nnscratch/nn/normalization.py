@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numbers import Integral
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, int64, to_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -55,6 +56,7 @@ class _BatchNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         dtype = _dtype(dtype)
         self.num_features = _count(f"{type(self).__name__}: num_features", num_features)
         self.eps, self.momentum = eps, momentum
@@ -168,6 +170,7 @@ class LayerNorm(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         self.normalized_shape = _normalized_shape(normalized_shape)
         self.eps, self.elementwise_affine = eps, elementwise_affine
         self._bias = bias
@@ -212,6 +215,7 @@ class GroupNorm(Module):
         bias: bool = True,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         self.num_groups = _count("GroupNorm: num_groups", num_groups)
         self.num_channels = _count("GroupNorm: num_channels", num_channels)
         if num_channels % num_groups:

@@ -11,6 +11,7 @@ import math
 import warnings
 from numbers import Integral, Real
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.tensor import Tensor
 from ..ops.creation import empty
@@ -57,6 +58,7 @@ class RNNBase(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         _check_config(self._get_name(), mode, input_size, hidden_size, num_layers, dropout)
         if proj_size:
             raise NotImplementedError(
@@ -101,9 +103,6 @@ class RNNBase(Module):
         bound = 1.0 / math.sqrt(self.hidden_size)
         for weight in self.parameters():
             init.uniform_(weight, -bound, bound)
-
-    def flatten_parameters(self) -> None:
-        """Nothing to do: torch packs weights for cuDNN here; NumPy needs no packing."""
 
     def forward(self, input: Tensor, hx: Tensor | tuple[Tensor, Tensor] | None = None):
         """``(output, h_n)`` (``(output, (h_n, c_n))`` for LSTM) with torch's shapes."""

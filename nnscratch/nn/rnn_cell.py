@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.tensor import Tensor
 from ..ops.creation import empty
@@ -40,6 +41,7 @@ class RNNCellBase(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         name = type(self).__name__
         _check_size(name, "input_size", input_size, minimum=0)
         _check_size(name, "hidden_size", hidden_size, minimum=1)

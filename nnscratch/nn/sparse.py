@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from numbers import Integral
 
+from ..autograd.device import check as check_device
 from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.grad_mode import no_grad
 from ..autograd.tensor import Tensor
@@ -43,6 +44,7 @@ class Embedding(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         self.num_embeddings = _size("num_embeddings", num_embeddings)
         self.embedding_dim = _size("embedding_dim", embedding_dim)
         self.padding_idx = _padding_index(padding_idx, num_embeddings, "Embedding")

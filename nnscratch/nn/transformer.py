@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..autograd.device import check as check_device
 from ..autograd.tensor import Tensor
 from ..ops.activation import gelu, relu
 from .attention import MultiheadAttention
@@ -49,6 +50,7 @@ class TransformerEncoderLayer(Module):
         dtype=None,
     ) -> None:
         super().__init__()
+        check_device(type(self).__name__, device)
         self.self_attn = MultiheadAttention(
             d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, dtype=dtype
         )

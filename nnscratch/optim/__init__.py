@@ -5,6 +5,7 @@ from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
+from .lbfgs import LBFGS
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
@@ -21,4 +22,5 @@ __all__ = [
     "Adadelta",
     "Adamax",
     "NAdam",
+    "LBFGS",
 ]
