@@ -87,6 +87,16 @@ def test_a_huge_shape_is_refused_before_anything_is_allocated(tmp_path):
     assert peak < 10 * 2**20
 
 
+def test_a_header_dict_with_a_bytes_key_is_a_file_format_error(tmp_path):
+    """NumPy's parser raises TypeError sorting {b'descr': ..., 'shape': ...}; found by fuzzing."""
+    text = "{b'descr': '<f8', 'fortran_order': False, 'shape': (2,), }"
+    text += " " * (63 - (10 + len(text)) % 64) + "\n"
+    header = b"\x93NUMPY\x01\x00" + struct.pack("<H", len(text)) + text.encode("latin1")
+    path = _zip(tmp_path / "b.npz", {"arr_0.npy": header + bytes(16)})
+    with pytest.raises(FileFormatError, match="expected a .npy header"):
+        read_npz(path)
+
+
 def _lie_about_size(path, size: int) -> None:
     """Patch the uncompressed size of the first member, in its local and central headers."""
     data = bytearray(path.read_bytes())

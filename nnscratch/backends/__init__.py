@@ -5,6 +5,6 @@
 (False, False)
 """
 
-from . import cudnn, mps
+from . import cudnn, mps, quantized
 
-__all__ = ["cudnn", "mps"]
+__all__ = ["cudnn", "mps", "quantized"]

@@ -2,6 +2,8 @@
 
 - ``save(obj, path)`` / ``load(path)``: nested containers of Tensors, arrays and JSON values
   in one safetensors file (also exported as ``nnscratch.save`` / ``nnscratch.load``);
+- ``module_state`` / ``module_load``: whole ``nn.Module`` objects in those files, described
+  without code, loaded under torch's ``weights_only`` allow-list (``safe_globals``);
 - ``safetensors``: our own reader and writer of the format (``save_file``, ``load_file``);
 - ``npz``: ``.npz`` archives written atomically and read strictly (``write_npz``, ``read_npz``);
 - ``atomic_write``: write a file so that a crash leaves the old one intact (and the next save

@@ -35,8 +35,9 @@ _HEADER_READERS = {
     (1, 0): np.lib.format.read_array_header_1_0,
     (2, 0): np.lib.format.read_array_header_2_0,
 }
-# NumPy's header parser on garbled text: tokenize's and literal_eval's own errors get through
-_HEADER_ERRORS = (ValueError, SyntaxError, RecursionError, tokenize.TokenError)
+# NumPy's header parser on garbled text: tokenize's and literal_eval's own errors get through,
+# and a dict with unhashable or unsortable keys ({b'descr': ...}) raises TypeError
+_HEADER_ERRORS = (ValueError, SyntaxError, RecursionError, TypeError, tokenize.TokenError)
 
 
 def write_npz(filepath, arrays) -> None:

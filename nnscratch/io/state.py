@@ -5,7 +5,9 @@ values (None, bools, numbers, strings). The arrays become the file's tensors, na
 path in ``obj`` (``{"model": {"w": t}}`` stores ``model.w``), so any safetensors tool reads
 them; the nesting is JSON in the file's metadata. A state dict saves under its own keys, so
 ``torch``'s ``safetensors.torch.load_file`` reads ``ns.save(module.state_dict(), path)``, and
-``load`` of a plain safetensors file (no structure) gives ``{name: Tensor}``.
+``load`` of a plain safetensors file (no structure) gives ``{name: Tensor}``. A whole
+``nn.Module`` saves too, as a description of its tree with no code in it; loading it
+follows torch's ``weights_only`` rules (``module_state.py``).
 
 >>> import os, tempfile
 >>> import nnscratch as ns
@@ -25,7 +27,7 @@ import numpy as np
 from ..autograd.tensor import Tensor
 from ..errors import FileFormatError
 from ..ops.creation import from_numpy
-from . import safetensors
+from . import module_load, module_state, safetensors, torch_options
 
 __all__ = ["load", "save"]
 
@@ -36,16 +38,25 @@ _SCALARS = (type(None), bool, int, float, str)
 
 
 # ---- save ---------------------------------------------------------------------------------------
-def save(obj, path) -> None:
-    """Write ``obj`` (nested containers of Tensors, arrays and JSON values) to ``path``."""
-    tensors: dict[str, np.ndarray] = {}
+def save(obj, path, pickle_module=None, pickle_protocol: int = 2, **_options) -> None:
+    """Write ``obj`` (nested containers of Tensors, arrays and JSON values) to ``path``, a
+    file name or a binary file object (``io.BytesIO``), as ``torch.save(obj, f)``.
+
+    A whole ``nn.Module`` (also inside containers) is written as a description of its tree
+    (``module_state.py``): its classes by name, its tensors, its plain-data attributes; one
+    holding code (a lambda, a hook) raises ``TypeError``. An optimizer is refused: save its
+    ``state_dict()``. torch's pickle options
+    (``pickle_module``, ``pickle_protocol``, ``_use_new_zipfile_serialization``) are accepted
+    and change nothing.
+    """
+    tensors = module_state.Arrays()  # a dict of arrays that also remembers shared modules
     structure = _encode(obj, "", tensors, 0)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "structure": json.dumps(structure, separators=(",", ":")),
     }
-    safetensors.save_file(tensors, path, metadata=metadata)
+    torch_options.write(safetensors.save(tensors, metadata), path)
 
 
 def _encode(obj, path: str, tensors: dict, depth: int):
@@ -53,6 +64,10 @@ def _encode(obj, path: str, tensors: dict, depth: int):
         raise ValueError(f"save: {path or 'the object'} is nested deeper than {_MAX_DEPTH}")
     if isinstance(obj, _SCALARS) and not isinstance(obj, np.generic):  # np.float64 is a float
         return obj
+    node = module_state.encode_object(obj, path, tensors, depth, _encode)
+    if node is not None:  # a module, device, dtype or nnscratch function
+        return node
+    torch_options.check_savable(obj)
     if isinstance(obj, Tensor):
         name = _store(path, obj.detach().numpy(), tensors)
         return {"tensor": name, "requires_grad": obj.requires_grad}
@@ -66,7 +81,8 @@ def _encode(obj, path: str, tensors: dict, depth: int):
         return {"dict": [_encode_item(k, v, path, tensors, depth) for k, v in obj.items()]}
     raise TypeError(
         f"save cannot store {type(obj).__name__} at {path or 'the top level'}: expected Tensors, "
-        "NumPy arrays, dicts, lists, tuples, None, bools, numbers or strings (never pickle)"
+        "NumPy arrays, dicts, lists, tuples, None, bools, numbers, strings, nn.Modules, "
+        "devices, dtypes or nnscratch functions (never pickle)"
     )
 
 
@@ -89,12 +105,28 @@ def _store(path: str, array: np.ndarray, tensors: dict) -> str:
 
 
 # ---- load ---------------------------------------------------------------------------------------
-def load(path):
-    """What ``save`` wrote to ``path``; a plain safetensors file gives ``{name: Tensor}``.
+def load(path, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **_):
+    """What ``save`` wrote to ``path`` (a file name or a binary file object); a plain
+    safetensors file gives ``{name: Tensor}``. Any problem with the file raises
+    ``FileFormatError`` saying what was expected and found.
 
-    Any problem with the file raises ``FileFormatError`` saying what was expected and found.
+    torch's arguments: ``map_location`` may name the CPU (``"cpu"``, ``ns.device("cpu")``, a
+    dict mapping locations to ``"cpu"``) or be a callable ``(tensor, "cpu") -> tensor``
+    applied to each tensor (not inside a loaded module); one naming a GPU raises
+    ``DeviceError``. Nothing named in the file is ever imported or run. Tensors, arrays,
+    plain containers, devices and dtypes always load; a whole module's classes, with
+    ``weights_only`` True or None (torch 2.6+'s default), must be on the allow-list
+    (``serialization.safe_globals``), else ``module_state.WeightsOnlyError``; with
+    ``weights_only=False``, any ``nn.Module`` subclass this program defines may be built.
+    ``mmap`` and the pickle options are accepted; the file is read into memory.
     """
-    arrays, metadata = safetensors.read_file(path)
+    mapper = torch_options.tensor_mapper(map_location)
+    obj = _load(path, weights_only is None or bool(weights_only))
+    return obj if mapper is None else torch_options.map_tensors(obj, mapper)
+
+
+def _load(path, weights_only: bool = True):
+    arrays, metadata, path = torch_options.read(path)
     if metadata.get("format") != FORMAT:
         return {name: from_numpy(array) for name, array in arrays.items()}
     if metadata.get("format_version") != FORMAT_VERSION:
@@ -106,14 +138,15 @@ def load(path):
         structure = json.loads(metadata.get("structure", "null"))
     except (ValueError, RecursionError) as error:
         raise FileFormatError(f"{str(path)!r}: the structure is not valid JSON: {error}") from error
-    return _Decoder(arrays, str(path)).decode(structure, 0)
+    return _Decoder(arrays, str(path), weights_only).decode(structure, 0)
 
 
 class _Decoder:
     """Rebuilds the nesting, checking every node (the metadata may have been tampered with)."""
 
-    def __init__(self, arrays: dict, source: str) -> None:
-        self.arrays, self.source = arrays, source
+    def __init__(self, arrays: dict, source: str, weights_only: bool = True) -> None:
+        self.arrays, self.source, self.weights_only = arrays, source, weights_only
+        self.shared: list = []  # modules and tensors in file order, for {"ref": n}
 
     def decode(self, node, depth: int):
         if depth > _MAX_DEPTH:
@@ -125,6 +158,8 @@ class _Decoder:
         if "tensor" in node:
             return self.tensor(node)
         tag, value = next(iter(node.items()))
+        if tag in module_state.TAGS:
+            return module_load.decode(self, node, depth)
         if tag in ("array", "scalar") and len(node) == 1:
             array = self.array(value)
             return array[()] if tag == "scalar" else array

@@ -13,18 +13,21 @@ batch of tuples ``(x, y)`` becomes the list ``[stacked x, stacked y]``, as in to
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from ...autograd.dtypes import float64
 from ...autograd.tensor import Tensor
-from ...errors import InputError
 from ...ops.creation import from_numpy, tensor
 from ...ops.movement import stack
+from .combined import IterableDataset
+from .convert import default_convert
 from .dataset import TensorDataset, as_generator
+from .loader_options import check_batching, check_iterable, check_workers, samplers
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader", "default_collate", "get_worker_info"]
 
 COLLATE_ERROR = (
     "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
@@ -92,69 +95,100 @@ def default_collate(batch: list):
 
 
 class DataLoader:
-    """Iterate over ``dataset`` in batches of ``batch_size``, reshuffled each epoch when
-    ``shuffle`` is set. ``generator`` drives the shuffling: a NumPy Generator, an int seed (a
+    """Iterate over ``dataset`` in batches, with torch's arguments and rules.
+
+    Order: ``shuffle`` (a fresh permutation each epoch), or a ``sampler`` of indices, or a
+    ``batch_sampler`` of index lists (each excludes the others, as in torch). ``generator``
+    drives the shuffling: an ``nnscratch.Generator``, a NumPy Generator, an int seed (a
     generator made once, so epochs differ but runs repeat), or None for nnscratch's global one
-    (``ns.manual_seed``). The last, smaller batch is kept unless ``drop_last``. ``num_workers``
-    and ``pin_memory`` are accepted for torch code and ignored: loading is in-process.
+    (``ns.manual_seed``). The last, smaller batch is kept unless ``drop_last``.
+    ``batch_size=None`` turns batching off: each sample comes alone, through
+    ``default_convert``. An ``IterableDataset`` is read in the order it yields.
+
+    Loading always happens in the main process, one batch at a time: ``num_workers > 0`` is
+    accepted (negative raises, as torch) and loads exactly as ``num_workers=0`` does, so
+    ``worker_init_fn`` is never called (torch calls it only inside worker processes) and
+    ``get_worker_info()`` is None. ``pin_memory``, ``pin_memory_device``, ``timeout``,
+    ``prefetch_factor``, ``persistent_workers``, ``multiprocessing_context`` and ``in_order``
+    are checked as torch checks them and otherwise have no effect.
 
     >>> import nnscratch as ns
     >>> loader = DataLoader(list(range(10)), batch_size=4, shuffle=True, generator=0)
-    >>> sorted(i for batch in loader for i in batch.tolist())
-    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    >>> len(loader), sorted(i for batch in loader for i in batch.tolist())
+    (3, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     """
 
     def __init__(
         self,
         dataset,
-        batch_size: int = 1,
-        shuffle: bool = False,
-        *,
-        drop_last: bool = False,
-        collate_fn: Callable | None = None,
-        generator: np.random.Generator | int | None = None,
+        batch_size: int | None = 1,
+        shuffle: bool | None = None,
+        sampler=None,
+        batch_sampler=None,
         num_workers: int = 0,
+        collate_fn: Callable | None = None,
         pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable | None = None,
+        multiprocessing_context=None,
+        generator=None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
-        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise InputError(
-                f"DataLoader: batch_size should be a positive integer value, "
-                f"but got batch_size={batch_size}"
-            )
-        if not isinstance(drop_last, bool):
-            raise ValueError(
-                f"DataLoader: drop_last should be a boolean value, but got drop_last={drop_last}"
-            )
-        if not isinstance(num_workers, int) or num_workers < 0:
-            raise ValueError(
-                "DataLoader: num_workers option should be non-negative; "
-                "use num_workers=0 to disable multiprocessing."
-            )
-        self.dataset, self.batch_size, self.shuffle = dataset, batch_size, bool(shuffle)
-        self.drop_last, self.num_workers, self.pin_memory = drop_last, num_workers, pin_memory
-        self.collate_fn = default_collate if collate_fn is None else collate_fn
+        check_workers(num_workers, timeout, prefetch_factor, persistent_workers,
+                      multiprocessing_context)  # fmt: skip
+        check_batching(batch_size, drop_last)
         if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
             generator = np.random.default_rng(int(generator))  # once: each epoch draws anew
         as_generator(generator, "DataLoader")  # type check now, not at the first epoch
-        self.generator = generator
+        self.dataset, self.generator, self.shuffle = dataset, generator, bool(shuffle)
+        self.num_workers, self.pin_memory, self.timeout = num_workers, pin_memory, timeout
+        self.worker_init_fn, self.prefetch_factor = worker_init_fn, prefetch_factor
+        self.persistent_workers, self.in_order = persistent_workers, in_order
+        self.multiprocessing_context = multiprocessing_context
+        self.pin_memory_device = pin_memory_device
+        if isinstance(dataset, IterableDataset):
+            check_iterable(shuffle, sampler, batch_sampler)
+            self.sampler = self.batch_sampler = None
+        else:
+            self.sampler, self.batch_sampler = samplers(
+                dataset, batch_size, shuffle, sampler, batch_sampler, drop_last, generator
+            )
+        custom = batch_sampler is not None
+        self.batch_size, self.drop_last = (None, False) if custom else (batch_size, drop_last)
+        batching = self.batch_size is not None or custom
+        self.collate_fn = collate_fn or (default_collate if batching else default_convert)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        if self.sampler is None:  # an IterableDataset: its own length, if it has one
+            n, size = len(self.dataset), self.batch_size
+            return n if size is None else n // size if self.drop_last else -(-n // size)
+        return len(self.sampler if self.batch_sampler is None else self.batch_sampler)
 
     def __iter__(self) -> Iterator:
-        for indices in self._batches():
-            yield self._fetch(indices)
-
-    def _batches(self) -> Iterator[np.ndarray]:
-        n = len(self.dataset)
-        if self.shuffle:
-            order = as_generator(self.generator, "DataLoader").permutation(n)
+        if self.sampler is None:
+            yield from self._stream()
+        elif self.batch_sampler is None:
+            for index in self.sampler:
+                yield self.collate_fn(self.dataset[index])
         else:
-            order = np.arange(n)
-        stop = len(self) * self.batch_size if self.drop_last else n
-        for start in range(0, stop, self.batch_size):
-            yield order[start : start + self.batch_size]
+            for indices in self.batch_sampler:
+                yield self._fetch(np.asarray(indices, dtype=np.int64))
+
+    def _stream(self) -> Iterator:
+        """Batches of what an IterableDataset yields, in its order."""
+        samples = iter(self.dataset)
+        if self.batch_size is None:
+            yield from map(self.collate_fn, samples)
+            return
+        while batch := list(itertools.islice(samples, self.batch_size)):
+            if len(batch) < self.batch_size and self.drop_last:
+                return
+            yield self.collate_fn(batch)
 
     def _fetch(self, indices: np.ndarray):
         if type(self.dataset) is TensorDataset and self.collate_fn is default_collate:
@@ -164,3 +198,13 @@ class DataLoader:
         if callable(getattr(self.dataset, "__getitems__", None)):
             return self.collate_fn(self.dataset.__getitems__(index_list))
         return self.collate_fn([self.dataset[i] for i in index_list])
+
+
+def get_worker_info() -> None:
+    """None: as in torch's main process, since nnscratch loads every batch there (an
+    ``IterableDataset`` that shards by worker reads all of itself).
+
+    >>> get_worker_info() is None
+    True
+    """
+    return None

@@ -21,11 +21,16 @@ import itertools
 import math
 import warnings
 from collections.abc import Sequence
+from types import GenericAlias
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ... import random
 from ...autograd.tensor import Tensor
+
+if TYPE_CHECKING:
+    from .combined import ConcatDataset
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
 
@@ -37,6 +42,14 @@ class Dataset:
         raise NotImplementedError(
             f"{type(self).__name__}: subclasses of Dataset should implement __getitem__"
         )
+
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        """``a + b``: the samples of ``a``, then those of ``b`` (a ``ConcatDataset``)."""
+        from .combined import ConcatDataset  # combined.py subclasses Dataset: import late
+
+        return ConcatDataset([self, other])
+
+    __class_getitem__ = classmethod(GenericAlias)  # Dataset[int], as torch's typing allows
 
 
 class TensorDataset(Dataset):
@@ -98,14 +111,13 @@ class Subset(Dataset):
 
 def as_generator(generator, where: str) -> np.random.Generator:
     """``generator`` as a NumPy Generator: an int seeds a new one, None is the global one."""
-    if generator is None:
-        return random.generator()
-    if isinstance(generator, np.random.Generator):
-        return generator
+    if generator is None or isinstance(generator, (np.random.Generator, random.Generator)):
+        return random.generator(generator)
     if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
     raise TypeError(
-        f"{where}: generator must be a numpy.random.Generator, an int seed or None, "
+        f"{where}: generator must be an nnscratch.Generator, a numpy.random.Generator, an int "
+        "seed or None, "
         f"received {type(generator).__name__}"
     )
 
@@ -131,7 +143,8 @@ def _lengths_from_fractions(fractions: Sequence[float], n: int) -> list[int]:
 def random_split(dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:
     """Split ``dataset`` at random into non-overlapping ``Subset``s of the given lengths, or
     of fractions summing to 1 (``floor(frac * len)`` each, the remainder dealt round-robin).
-    ``generator``: a NumPy Generator, an int seed, or None for nnscratch's global generator.
+    ``generator``: an ``nnscratch.Generator``, a NumPy Generator, an int seed, or None for
+    nnscratch's global generator.
 
     >>> parts = random_split(range(10), [0.5, 0.3, 0.2], generator=1)
     >>> [len(p) for p in parts], sorted(i for p in parts for i in p)
