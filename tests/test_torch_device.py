@@ -17,23 +17,23 @@ from nnscratch.errors import DeviceError
 torch = require_torch()
 
 CREATORS = {
-    "tensor": lambda lib, **kw: lib.tensor([1.0, 2.0], **kw),
-    "zeros": lambda lib, **kw: lib.zeros(2, 3, **kw),
-    "ones": lambda lib, **kw: lib.ones(2, **kw),
-    "empty": lambda lib, **kw: lib.empty(2, **kw),
-    "full": lambda lib, **kw: lib.full((2,), 7.0, **kw),
-    "arange": lambda lib, **kw: lib.arange(4, **kw),
-    "linspace": lambda lib, **kw: lib.linspace(0, 1, 5, **kw),
-    "eye": lambda lib, **kw: lib.eye(3, **kw),
-    "rand": lambda lib, **kw: lib.rand(2, **kw),
-    "randn": lambda lib, **kw: lib.randn(2, **kw),
-    "randint": lambda lib, **kw: lib.randint(0, 5, (3,), **kw),
-    "zeros_like": lambda lib, **kw: lib.zeros_like(lib.ones(2), **kw),
-    "ones_like": lambda lib, **kw: lib.ones_like(lib.ones(2), **kw),
-    "full_like": lambda lib, **kw: lib.full_like(lib.ones(2), 3.0, **kw),
-    "rand_like": lambda lib, **kw: lib.rand_like(lib.ones(2), **kw),
-    "randn_like": lambda lib, **kw: lib.randn_like(lib.ones(2), **kw),
-    "randint_like": lambda lib, **kw: lib.randint_like(lib.ones(2), 5, **kw),
+    "tensor": lambda lib, device: lib.tensor([1.0, 2.0], device=device),
+    "zeros": lambda lib, device: lib.zeros(2, 3, device=device),
+    "ones": lambda lib, device: lib.ones(2, device=device),
+    "empty": lambda lib, device: lib.empty(2, device=device),
+    "full": lambda lib, device: lib.full((2,), 7.0, device=device),
+    "arange": lambda lib, device: lib.arange(4, device=device),
+    "linspace": lambda lib, device: lib.linspace(0, 1, 5, device=device),
+    "eye": lambda lib, device: lib.eye(3, device=device),
+    "rand": lambda lib, device: lib.rand(2, device=device),
+    "randn": lambda lib, device: lib.randn(2, device=device),
+    "randint": lambda lib, device: lib.randint(0, 5, (3,), device=device),
+    "zeros_like": lambda lib, device: lib.zeros_like(lib.ones(2), device=device),
+    "ones_like": lambda lib, device: lib.ones_like(lib.ones(2), device=device),
+    "full_like": lambda lib, device: lib.full_like(lib.ones(2), 3.0, device=device),
+    "rand_like": lambda lib, device: lib.rand_like(lib.ones(2), device=device),
+    "randn_like": lambda lib, device: lib.randn_like(lib.ones(2), device=device),
+    "randint_like": lambda lib, device: lib.randint_like(lib.ones(2), 5, device=device),
 }
 
 
@@ -43,7 +43,7 @@ def test_every_creation_function_takes_a_cpu_device(name, device):
     make = CREATORS[name]
     ours_device = ns.device("cpu") if device == "device" else device
     theirs_device = torch.device("cpu") if device == "device" else device
-    ours, theirs = make(ns, device=ours_device), make(torch, device=theirs_device)
+    ours, theirs = make(ns, ours_device), make(torch, theirs_device)
     assert ours.shape == tuple(theirs.shape)
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
     assert str(ours.device) == str(theirs.device) == "cpu"
@@ -53,7 +53,7 @@ def test_every_creation_function_takes_a_cpu_device(name, device):
 @pytest.mark.parametrize("device", ["cuda", "cuda:0", "mps"])
 def test_every_creation_function_refuses_a_gpu_and_says_why(name, device):
     with pytest.raises(DeviceError, match=rf"{name}: device '{device}' is not available.*CPU"):
-        CREATORS[name](ns, device=device)
+        CREATORS[name](ns, device)
 
 
 def test_device_objects_read_and_compare_like_torchs():
