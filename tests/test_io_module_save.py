@@ -207,6 +207,21 @@ def test_word_language_model_loads_inside_safe_globals(tmp_path):
     )
 
 
+def test_transformer_language_model_loads_inside_the_safe_globals_its_script_lists(tmp_path):
+    """The Transformer half of word_language_model: its list names torch's module paths,
+    MultiheadAttention's output projection (NonDynamicallyQuantizableLinear) among them."""
+    model = TransformerModel().eval()
+    ns.save(model, tmp_path / "model.pt")
+    m = nn.modules
+    safe = [m.activation.MultiheadAttention, m.container.ModuleList, m.dropout.Dropout]
+    safe += [m.linear.Linear, m.linear.NonDynamicallyQuantizableLinear, m.sparse.Embedding]
+    safe += [m.normalization.LayerNorm, m.transformer.TransformerEncoder]
+    safe += [m.transformer.TransformerEncoderLayer, F.relu, TransformerModel, PositionalEncoding]
+    with open(tmp_path / "model.pt", "rb") as f, ns.serialization.safe_globals(safe):
+        loaded = ns.load(f)
+    _assert_same_state(loaded, model)
+
+
 def test_transformer_language_model_keeps_its_buffer_mask_and_activation():
     ns.manual_seed(2)
     model = TransformerModel().eval()
