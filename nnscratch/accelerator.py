@@ -11,7 +11,7 @@ torch.accelerator.is_available() else "cpu"``; here that picks ``"cpu"``.
 from __future__ import annotations
 
 from .autograd import device as _device
-from .errors import DeviceError
+from .errors import DeviceError, refusal
 
 
 def is_available() -> bool:
@@ -28,14 +28,11 @@ def current_accelerator(check_available: bool = False) -> _device.device | None:
 
 
 def _none_available(name: str):
-    def refuse(*args, **kwargs):
-        raise DeviceError(
-            f"nnscratch.accelerator.{name}: no accelerator is available; nnscratch computes "
-            "on the CPU with NumPy"
-        )
-
-    refuse.__name__ = name
-    return refuse
+    message = (
+        f"nnscratch.accelerator.{name}: no accelerator is available; nnscratch computes on "
+        "the CPU with NumPy"
+    )
+    return refusal(name, DeviceError, message)
 
 
 current_device_index = _none_available("current_device_index")

@@ -66,3 +66,22 @@ class InputTypeError(NnscratchError, TypeError):
 class TrainingError(NnscratchError, RuntimeError):
     """Training that cannot go on, such as a NaN or infinite loss under
     ``TerminateOnNaN(raise_error=True)``."""
+
+
+def refusal(name: str, error: type[Exception], message: str):
+    """A stand-in for a torch function that nnscratch cannot honestly provide: calling it,
+    with any arguments, raises ``error(message)``. ``message`` names the feature and a way
+    around it.
+
+    >>> synchronize = refusal("synchronize", RuntimeError, "no accelerator here")
+    >>> synchronize()
+    Traceback (most recent call last):
+    ...
+    RuntimeError: no accelerator here
+    """
+
+    def refuse(*args, **kwargs):
+        raise error(message)
+
+    refuse.__name__ = refuse.__qualname__ = name
+    return refuse

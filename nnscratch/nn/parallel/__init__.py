@@ -7,6 +7,7 @@ across processes goes through MPI (``nnscratch.distributed``), not these.
 
 from __future__ import annotations
 
+from ...errors import refusal
 from ..data_parallel import DataParallel
 
 __all__ = ["DataParallel", "DistributedDataParallel", "gather", "parallel_apply", "replicate",
@@ -14,14 +15,11 @@ __all__ = ["DataParallel", "DistributedDataParallel", "gather", "parallel_apply"
 
 
 def _across_gpus(name: str):
-    def refuse(*args, **kwargs):
-        raise NotImplementedError(
-            f"torch.nn.parallel.{name}: nnscratch has no GPUs to spread work over; it computes "
-            "on the CPU with NumPy. Call the model on the whole batch."
-        )
-
-    refuse.__name__ = name
-    return refuse
+    message = (
+        f"torch.nn.parallel.{name}: nnscratch has no GPUs to spread work over; it computes "
+        "on the CPU with NumPy. Call the model on the whole batch."
+    )
+    return refusal(name, NotImplementedError, message)
 
 
 scatter = _across_gpus("scatter")

@@ -14,6 +14,7 @@ batch and mask what the padding produces.
 from __future__ import annotations
 
 from ...autograd.tensor import Tensor
+from ...errors import refusal
 from ...ops.movement import stack
 from ...ops.padding import pad
 
@@ -44,15 +45,12 @@ def _pad_steps(sequence: Tensor, missing: int, value: float, side: str) -> Tenso
 
 
 def _packed(name: str):
-    def refuse(*args, **kwargs):
-        raise NotImplementedError(
-            f"torch.nn.utils.rnn.{name}: packed sequences are not supported; nnscratch's "
-            "recurrent layers run the padded batch (pad_sequence). Group the sequences by "
-            "length, or mask the outputs at the padded steps"
-        )
-
-    refuse.__name__ = name
-    return refuse
+    message = (
+        f"torch.nn.utils.rnn.{name}: packed sequences are not supported; nnscratch's "
+        "recurrent layers run the padded batch (pad_sequence). Group the sequences by "
+        "length, or mask the outputs at the padded steps"
+    )
+    return refusal(name, NotImplementedError, message)
 
 
 pack_padded_sequence = _packed("pack_padded_sequence")
