@@ -377,3 +377,41 @@ def test_named_parameters_keep_their_names():
         sds.append(opt.state_dict()["param_groups"])
     assert _plain(sds[0]) == _plain(sds[1])
     assert sds[0][0]["param_names"] == ["p0", "p1", "p2", "p3"]
+
+
+ZERO_D_OPTIMIZERS = {
+    "SGD momentum": ("SGD", {"lr": 0.1, "momentum": 0.9}),
+    "SGD nesterov": ("SGD", {"lr": 0.1, "momentum": 0.9, "nesterov": True}),
+    "Adam": ("Adam", {"lr": 0.1}),
+    "AdamW": ("AdamW", {"lr": 0.1}),
+    "RMSprop momentum": ("RMSprop", {"lr": 0.01, "momentum": 0.9}),
+    "Adagrad": ("Adagrad", {"lr": 0.1}),
+    "Adadelta": ("Adadelta", {"lr": 1.0}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ZERO_D_OPTIMIZERS))
+def test_a_scalar_parameter_used_twice_trains_as_in_torch(name):
+    """A 0-d parameter that reaches the loss twice gets its two gradients summed; NumPy makes
+    the sum of 0-d arrays a scalar, which kept an optimizer's in-place state from moving
+    (dynamic_net, found by running the tutorial)."""
+    torch = require_torch()
+    kind, options = ZERO_D_OPTIMIZERS[name]
+    trajectories = []
+    for lib in (ns, torch):
+        w = lib.nn.Parameter(lib.tensor(1.0, dtype=lib.float64))
+        optimizer = getattr(lib.optim, kind)([w], **options)
+        for _ in range(5):
+            optimizer.zero_grad()
+            (w * w * 1.5 + w * 0.5).backward()
+            optimizer.step()
+            trajectories.append(w.item())
+    ours, theirs = trajectories[:5], trajectories[5:]
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+
+
+def test_gradients_of_a_scalar_stay_arrays_across_uses_and_backward_calls():
+    w = ns.tensor(2.0, requires_grad=True)
+    (w * 3 + w * 4).backward()
+    (w * 5).backward()
+    assert type(w.grad.numpy()) is np.ndarray and w.grad.item() == 12.0

@@ -74,7 +74,7 @@ def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
                 input_grad = unbroadcast(input_grad, data)
             if parent._ctx is None:
                 if parent._hooks is not None or captured is not None:
-                    held[parent] = held[parent] + input_grad if parent in held else input_grad
+                    held[parent] = _sum(held[parent], input_grad) if parent in held else input_grad
                     continue
                 # a leaf's first gradient may be kept rather than copied
                 sole = (
@@ -87,7 +87,7 @@ def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
             if parent._ctx.stamp > ctx.stamp:  # rewritten in place since this node read it
                 parent = inplace.value_seen_by(parent, ctx.stamp)
             if parent in grads:
-                grads[parent] = grads[parent] + input_grad
+                grads[parent] = _sum(grads[parent], input_grad)
             else:  # the first gradient to reach this node: schedule it
                 grads[parent] = input_grad
                 heappush(queue, (-parent._ctx.stamp, parent))
@@ -139,7 +139,14 @@ def _accumulate(tensor, grad: np.ndarray, sole_owner: bool = False) -> None:
         # to their input's dtype.
         tensor._grad = tensor._make(grad if sole_owner else grad.copy(), False, None)
     else:
-        tensor._grad._data = tensor._grad._data + grad
+        tensor._grad._data = _sum(tensor._grad._data, grad)
+
+
+def _sum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a + b, kept an array: NumPy turns the sum of two 0-d arrays into a scalar, which
+    in-place updates (an optimizer's ``buf *= momentum``) would silently not change."""
+    total = a + b
+    return total if type(total) is np.ndarray else np.asarray(total)
 
 
 def _raise_freed(ctx) -> None:
