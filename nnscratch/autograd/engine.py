@@ -44,12 +44,9 @@ def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
     """
     captured = None if capture is None else dict.fromkeys(capture)
     held = {}  # leaf gradients summed before use: leaves with hooks, or while capturing
-    queue = []
-    for tensor in list(grads):
-        if tensor._ctx is None:
-            held[tensor] = grads.pop(tensor)
-        else:
-            queue.append((-tensor._ctx.stamp, tensor))
+    queue = [(-t._ctx.stamp, t) for t in grads if t._ctx is not None]
+    if len(queue) != len(grads):  # a leaf among the roots: its gradient goes straight on
+        held.update((t, grads.pop(t)) for t in [t for t in grads if t._ctx is None])
     heapify(queue)
     while queue:
         tensor = heappop(queue)[1]
@@ -93,10 +90,12 @@ def run(grads: dict, retain_graph: bool = False, capture=None) -> dict | None:
                 heappush(queue, (-parent._ctx.stamp, parent))
         if not retain_graph:
             ctx.saved_tensors = ctx.inputs = None  # release the arrays; mark the node used
-    return _finish_leaves(held, captured)
+    if held:
+        _finish_leaves(held, captured)
+    return captured
 
 
-def _finish_leaves(held: dict, captured: dict | None) -> dict | None:
+def _finish_leaves(held: dict, captured: dict | None) -> None:
     """Run the held leaves' hooks, then accumulate their gradients or hand them back."""
     for leaf, grad in held.items():
         if leaf._hooks is not None:
@@ -105,7 +104,6 @@ def _finish_leaves(held: dict, captured: dict | None) -> dict | None:
             _accumulate(leaf, grad)
         elif leaf in captured:
             captured[leaf] = grad
-    return captured
 
 
 def refuse_create_graph(where: str) -> None:
