@@ -9,46 +9,25 @@ NotImplementedError: torch.hub.load: nnscratch does not download models or code 
 
 from __future__ import annotations
 
+from .errors import refusal
+
 __all__ = ["download_url_to_file", "get_dir", "help", "list", "load",
            "load_state_dict_from_url", "set_dir"]  # fmt: skip
 
-_NONE = (
-    "{}: nnscratch does not download models or code (hub entry points are Python code run "
-    "from the internet). Download the weights yourself as a .safetensors file, build the "
-    "model in Python, and model.load_state_dict(ns.load(path))"
-)
+
+def _no_download(name: str):
+    message = (
+        f"torch.hub.{name}: nnscratch does not download models or code (hub entry points are "
+        "Python code run from the internet). Download the weights yourself as a .safetensors "
+        "file, build the model in Python, and model.load_state_dict(ns.load(path))"
+    )
+    return refusal(name, NotImplementedError, message)
 
 
-def load(repo_or_dir, model, *args, **kwargs):
-    """Raises ``NotImplementedError``: no downloads."""
-    raise NotImplementedError(_NONE.format("torch.hub.load"))
-
-
-def list(github, *args, **kwargs):  # noqa: A001 (torch's name)
-    """Raises ``NotImplementedError``: no downloads."""
-    raise NotImplementedError(_NONE.format("torch.hub.list"))
-
-
-def help(github, model, *args, **kwargs):  # noqa: A001 (torch's name)
-    """Raises ``NotImplementedError``: no downloads."""
-    raise NotImplementedError(_NONE.format("torch.hub.help"))
-
-
-def load_state_dict_from_url(url, *args, **kwargs):
-    """Raises ``NotImplementedError``: no downloads."""
-    raise NotImplementedError(_NONE.format("torch.hub.load_state_dict_from_url"))
-
-
-def download_url_to_file(url, dst, *args, **kwargs):
-    """Raises ``NotImplementedError``: no downloads."""
-    raise NotImplementedError(_NONE.format("torch.hub.download_url_to_file"))
-
-
-def get_dir():
-    """Raises ``NotImplementedError``: there is no hub cache."""
-    raise NotImplementedError(_NONE.format("torch.hub.get_dir"))
-
-
-def set_dir(d):
-    """Raises ``NotImplementedError``: there is no hub cache."""
-    raise NotImplementedError(_NONE.format("torch.hub.set_dir"))
+load = _no_download("load")
+list = _no_download("list")  # noqa: A001 (torch's name)
+help = _no_download("help")  # noqa: A001 (torch's name)
+load_state_dict_from_url = _no_download("load_state_dict_from_url")
+download_url_to_file = _no_download("download_url_to_file")
+get_dir = _no_download("get_dir")  # there is no hub cache either
+set_dir = _no_download("set_dir")

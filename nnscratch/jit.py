@@ -17,16 +17,21 @@ function. What needs TorchScript itself, ``save``, ``load`` and ``ScriptModule``
 
 from __future__ import annotations
 
+from .errors import refusal
+
 __all__ = [
     "ScriptFunction", "ScriptModule", "annotate", "export", "ignore", "is_scripting",
     "is_tracing", "load", "save", "script", "script_method", "trace", "unused",
 ]  # fmt: skip
 
-_NO_FORMAT = (
-    "{}: nnscratch has no TorchScript format, since it runs models eagerly on NumPy. Save "
-    "the weights with ns.save(model.state_dict(), path) and rebuild the model in Python "
-    "(model.load_state_dict(ns.load(path)))"
-)
+
+def _no_format(name: str):
+    message = (
+        f"torch.jit.{name}: nnscratch has no TorchScript format, since it runs models eagerly "
+        "on NumPy. Save the weights with ns.save(model.state_dict(), path) and rebuild the "
+        "model in Python (model.load_state_dict(ns.load(path)))"
+    )
+    return refusal(name, NotImplementedError, message)
 
 
 def script(obj=None, *args, **kwargs):
@@ -77,14 +82,8 @@ def is_tracing() -> bool:
     return False
 
 
-def save(m, f, *args, **kwargs) -> None:
-    """Raises ``NotImplementedError``: there is no TorchScript file to write."""
-    raise NotImplementedError(_NO_FORMAT.format("torch.jit.save"))
-
-
-def load(f, *args, **kwargs):
-    """Raises ``NotImplementedError``: there is no TorchScript file to read."""
-    raise NotImplementedError(_NO_FORMAT.format("torch.jit.load"))
+save = _no_format("save")  # there is no TorchScript file to write, nor to read
+load = _no_format("load")
 
 
 class ScriptModule:

@@ -7,23 +7,22 @@ False
 
 from __future__ import annotations
 
+from .errors import refusal
+
 __all__ = ["dynamo_export", "export", "is_in_onnx_export"]
 
-_NOT_YET = (
-    "{}: ONNX export is not yet supported by nnscratch. Meanwhile, save the weights with "
-    "ns.save(model.state_dict(), 'model.safetensors'); PyTorch reads that file "
-    "(safetensors.torch.load_file), so the same model can be exported from there"
-)
+
+def _not_yet(name: str):
+    message = (
+        f"torch.onnx.{name}: ONNX export is not yet supported by nnscratch. Meanwhile, save "
+        "the weights with ns.save(model.state_dict(), 'model.safetensors'); PyTorch reads "
+        "that file (safetensors.torch.load_file), so the same model can be exported from there"
+    )
+    return refusal(name, NotImplementedError, message)
 
 
-def export(model, args=None, f=None, *more, **kwargs):
-    """Raises ``NotImplementedError``: ONNX export is not yet supported."""
-    raise NotImplementedError(_NOT_YET.format("torch.onnx.export"))
-
-
-def dynamo_export(model, *args, **kwargs):
-    """Raises ``NotImplementedError``: ONNX export is not yet supported."""
-    raise NotImplementedError(_NOT_YET.format("torch.onnx.dynamo_export"))
+export = _not_yet("export")
+dynamo_export = _not_yet("dynamo_export")
 
 
 def is_in_onnx_export() -> bool:

@@ -9,6 +9,8 @@ NotImplementedError: torch.quantization.quantize_dynamic: nnscratch has no quant
 
 from __future__ import annotations
 
+from .errors import refusal
+
 __all__ = ["DeQuantStub", "QuantStub", "convert", "prepare", "quantize", "quantize_dynamic"]
 
 _NONE = (
@@ -17,24 +19,14 @@ _NONE = (
 )
 
 
-def quantize_dynamic(model, *args, **kwargs):
-    """Raises ``NotImplementedError``: no quantization."""
-    raise NotImplementedError(_NONE.format("torch.quantization.quantize_dynamic"))
+def _unquantized(name: str):
+    return refusal(name, NotImplementedError, _NONE.format(f"torch.quantization.{name}"))
 
 
-def quantize(model, *args, **kwargs):
-    """Raises ``NotImplementedError``: no quantization."""
-    raise NotImplementedError(_NONE.format("torch.quantization.quantize"))
-
-
-def prepare(model, *args, **kwargs):
-    """Raises ``NotImplementedError``: no quantization."""
-    raise NotImplementedError(_NONE.format("torch.quantization.prepare"))
-
-
-def convert(model, *args, **kwargs):
-    """Raises ``NotImplementedError``: no quantization."""
-    raise NotImplementedError(_NONE.format("torch.quantization.convert"))
+quantize_dynamic = _unquantized("quantize_dynamic")
+quantize = _unquantized("quantize")
+prepare = _unquantized("prepare")
+convert = _unquantized("convert")
 
 
 class QuantStub:

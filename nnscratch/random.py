@@ -108,7 +108,8 @@ def generator(source=None) -> np.random.Generator:
     if isinstance(source, np.random.Generator):
         return source
     raise InputTypeError(
-        f"generator= expects an nnscratch.Generator, received {type(source).__name__}"
+        "generator= expects an nnscratch.Generator, a numpy.random.Generator or None, "
+        f"received {type(source).__name__}"
     )
 
 

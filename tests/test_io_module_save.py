@@ -13,6 +13,7 @@ import os
 import numpy as np
 import pytest
 from parity import require_torch
+from script_pairs import rnn_model_class
 from test_nn_saving import LAYERS, _run
 
 import nnscratch as ns
@@ -37,44 +38,14 @@ class NeuralNetwork(nn.Module):
         return self.linear_relu_stack(self.flatten(x))
 
 
-def _rnn_model_class(torch):
-    """pytorch/examples word_language_model/model.py's RNNModel, for either library."""
-    nn = torch.nn
-
-    class RNNModel(nn.Module):
-        def __init__(self, rnn_type, ntoken, ninp, nhid, nlayers, dropout=0.5, tie=False):
-            super().__init__()
-            self.ntoken = ntoken
-            self.drop = nn.Dropout(dropout)
-            self.encoder = nn.Embedding(ntoken, ninp)
-            if rnn_type in ["LSTM", "GRU"]:
-                self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
-            else:
-                kind = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}[rnn_type]
-                self.rnn = nn.RNN(ninp, nhid, nlayers, nonlinearity=kind, dropout=dropout)
-            self.decoder = nn.Linear(nhid, ntoken)
-            if tie:
-                self.decoder.weight = self.encoder.weight
-            self.rnn_type, self.nhid, self.nlayers = rnn_type, nhid, nlayers
-
-        def forward(self, input, hidden):
-            emb = self.drop(self.encoder(input))
-            output, hidden = self.rnn(emb, hidden)
-            decoded = self.decoder(self.drop(output)).view(-1, self.ntoken)
-            return torch.nn.functional.log_softmax(decoded, dim=1), hidden
-
-        def init_hidden(self, bsz):
-            weight = next(self.parameters())
-            if self.rnn_type == "LSTM":
-                return (weight.new_zeros(self.nlayers, bsz, self.nhid),
-                        weight.new_zeros(self.nlayers, bsz, self.nhid))  # fmt: skip
-            return weight.new_zeros(self.nlayers, bsz, self.nhid)
-
-    return RNNModel
+def _rnn_model_class(torch, name):
+    """word_language_model's RNNModel (``script_pairs``), named as a class of this file."""
+    cls = rnn_model_class(torch)
+    cls.__module__, cls.__qualname__, cls.__name__ = __name__, name, name
+    return cls
 
 
-RNNModel = _rnn_model_class(ns)
-RNNModel.__qualname__ = "RNNModel"
+RNNModel = _rnn_model_class(ns, "RNNModel")
 
 
 class PositionalEncoding(nn.Module):
@@ -364,8 +335,7 @@ def test_an_activation_function_must_be_allowed_too():
 
 def test_torch_refuses_the_same_model_under_weights_only_and_both_agree_after_round_trips():
     torch = require_torch()
-    TorchRNNModel = _rnn_model_class(torch)
-    TorchRNNModel.__qualname__ = TorchRNNModel.__name__ = "TorchRNNModel"
+    TorchRNNModel = _rnn_model_class(torch, "TorchRNNModel")
     globals()["TorchRNNModel"] = TorchRNNModel  # where pickle looks the class up
     torch.manual_seed(0)
     theirs = TorchRNNModel("LSTM", 13, 6, 6, 2, tie=True).double().eval()

@@ -3,7 +3,7 @@ the transformer stacks, against torch (weights copied across, dropout off)."""
 
 import numpy as np
 import pytest
-from parity import copy_torch_state, require_torch
+from parity import copy_torch_state, module_pair, require_torch
 from tolerance import assert_close
 
 import nnscratch as ns
@@ -117,7 +117,7 @@ def test_backward_hook_grad_input_layout_and_removal():
     assert grad_out.tolist() == [1.0] * 3
     handle.remove()
     module(x, 2.0, y).sum().backward()
-    assert len(seen) == 1 and module._hooks.backward == {}
+    assert len(seen) == 1 and module._hooks is None  # no hook left: the tables are dropped
 
 
 def test_forward_hooks_with_kwargs_prepend_and_no_input_grad():
@@ -139,6 +139,7 @@ def test_module_call_without_hooks_is_plain_forward():
     assert layer._hooks is None and nn.Module._hooks is None
     layer.register_forward_hook(lambda m, a, o: None).remove()
     assert layer(ns.ones(1, 2)).shape == (1, 2)
+    assert layer._hooks is None  # back on the one-check path once every hook is removed
 
 
 # ---- DataParallel, device= and the module paths --------------------------------------------
@@ -196,20 +197,13 @@ def test_nn_modules_paths_name_the_classes():
 
 
 # ---- transformer stacks -------------------------------------------------------------------------
-def _pair(torch, name, *args, **kwargs):
-    ours = getattr(nn, name)(*args, **kwargs, dtype=ns.float64)
-    theirs = getattr(torch.nn, name)(*args, **kwargs, dtype=torch.float64)
-    return ours, theirs
-
-
 @pytest.mark.parametrize("norm_first", [False, True])
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_transformer_matches_torch(rng, norm_first, batch_first):
     torch = require_torch()
-    ours, theirs = _pair(torch, "Transformer", d_model=8, nhead=2, num_encoder_layers=2,
-                         num_decoder_layers=2, dim_feedforward=16, dropout=0.0,
-                         batch_first=batch_first, norm_first=norm_first)  # fmt: skip
-    copy_torch_state(ours, theirs)
+    ours, theirs = module_pair("Transformer", d_model=8, nhead=2, num_encoder_layers=2,
+                               num_decoder_layers=2, dim_feedforward=16, dropout=0.0,
+                               batch_first=batch_first, norm_first=norm_first)  # fmt: skip
     src, tgt = rng.standard_normal((5, 3, 8)), rng.standard_normal((4, 3, 8))
     if batch_first:
         src, tgt = src.transpose(1, 0, 2).copy(), tgt.transpose(1, 0, 2).copy()
@@ -223,7 +217,7 @@ def test_transformer_matches_torch(rng, norm_first, batch_first):
 
 def test_transformer_encoder_as_word_language_model_uses_it(rng):
     torch = require_torch()
-    layer_o, layer_t = _pair(torch, "TransformerEncoderLayer", 8, 2, 16, 0.0)
+    layer_o, layer_t = module_pair("TransformerEncoderLayer", 8, 2, 16, 0.0)
     ours = nn.TransformerEncoder(layer_o, 3, norm=nn.LayerNorm(8, dtype=ns.float64))
     norm = torch.nn.LayerNorm(8, dtype=torch.float64)
     theirs = torch.nn.TransformerEncoder(layer_t, 3, norm=norm, enable_nested_tensor=False)

@@ -82,7 +82,11 @@ def test_lbfgs_state_dict_round_trip_continues_identically(rng):
     first, second = resume(saved), resume(copy.deepcopy(saved))
     assert np.array_equal(first, second)
     restarted = ns.optim.LBFGS([ns.zeros(1, requires_grad=True)])
+    # Loading copied the history: the steps taken from it left the saved lists as they were.
     assert np.array_equal(saved["state"][0]["d"], opt.state_dict()["state"][0]["d"])
+    kept = opt.state_dict()["state"][0]["old_dirs"]
+    assert len(saved["state"][0]["old_dirs"]) == len(kept)
+    assert all(np.array_equal(a, b) for a, b in zip(saved["state"][0]["old_dirs"], kept))
     with pytest.raises(ValueError):
         restarted.load_state_dict(saved)
 

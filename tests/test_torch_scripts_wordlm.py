@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from script_pairs import run_both, start_from, state_of
+from script_pairs import rnn_model_class, run_both, start_from, state_of
 
 TRAINING = {"rtol": 1e-10, "atol": 1e-10}  # float64, a few steps (module docstring)
 TEXT = {
@@ -39,43 +39,7 @@ def _corpus(torch, folder):
 
 
 def _rnn_model(torch, rnn_type, ntoken, ninp=6, nhid=6, nlayers=2, dropout=0.0, tie=False):
-    nn, F = torch.nn, torch.nn.functional
-
-    class RNNModel(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.ntoken = ntoken
-            self.drop = nn.Dropout(dropout)
-            self.encoder = nn.Embedding(ntoken, ninp)
-            if rnn_type in ["LSTM", "GRU"]:
-                self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
-            else:
-                nonlinearity = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}[rnn_type]
-                self.rnn = nn.RNN(ninp, nhid, nlayers, nonlinearity=nonlinearity, dropout=dropout)
-            self.decoder = nn.Linear(nhid, ntoken)
-            if tie:
-                self.decoder.weight = self.encoder.weight
-            nn.init.uniform_(self.encoder.weight, -0.1, 0.1)
-            nn.init.zeros_(self.decoder.bias)
-            nn.init.uniform_(self.decoder.weight, -0.1, 0.1)
-            self.rnn_type, self.nhid, self.nlayers = rnn_type, nhid, nlayers
-
-        def forward(self, input, hidden):
-            emb = self.drop(self.encoder(input))
-            output, hidden = self.rnn(emb, hidden)
-            decoded = self.decoder(self.drop(output)).view(-1, self.ntoken)
-            return F.log_softmax(decoded, dim=1), hidden
-
-        def init_hidden(self, bsz):
-            weight = next(self.parameters())
-            if self.rnn_type == "LSTM":
-                return (
-                    weight.new_zeros(self.nlayers, bsz, self.nhid),
-                    weight.new_zeros(self.nlayers, bsz, self.nhid),
-                )
-            return weight.new_zeros(self.nlayers, bsz, self.nhid)
-
-    return RNNModel()
+    return rnn_model_class(torch)(rnn_type, ntoken, ninp, nhid, nlayers, dropout, tie)
 
 
 def _batchify(torch, data, bsz, device):

@@ -9,23 +9,13 @@ import collections
 import numpy as np
 import pytest
 from parity import require_torch
+from test_utils_data import _plain
 
 import nnscratch as ns
 from nnscratch.utils import data as ours_data
 
 torch = require_torch()
 theirs_data = torch.utils.data
-
-
-def _plain(out):
-    if isinstance(out, (ns.Tensor, torch.Tensor)):
-        array = out.detach().numpy()
-        return ("tensor", str(array.dtype), array.shape, array.tolist())
-    if isinstance(out, dict):
-        return {key: _plain(value) for key, value in out.items()}
-    if isinstance(out, (list, tuple)):
-        return (type(out).__name__, [_plain(v) for v in out])
-    return out
 
 
 def _both(make):

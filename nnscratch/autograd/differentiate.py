@@ -52,11 +52,8 @@ def backward(
     seeds = _seeds(tensors, grad_tensors, "autograd.backward")
     if inputs is None:
         engine.run(seeds, bool(retain_graph))
-        return
-    captured = engine.run(seeds, bool(retain_graph), capture=_as_tuple(inputs, "inputs"))
-    for tensor, gradient in captured.items():
-        if gradient is not None:
-            engine._accumulate(tensor, gradient)
+    else:
+        engine.backward_into(seeds, bool(retain_graph), _as_tuple(inputs, "inputs"))
 
 
 def _as_tuple(tensors, name: str) -> tuple[Tensor, ...]:

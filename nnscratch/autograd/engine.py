@@ -23,11 +23,10 @@ def backward(root, gradient: np.ndarray, retain_graph: bool = False) -> None:
     run({root: gradient}, retain_graph)
 
 
-def backward_into(root, gradient: np.ndarray, retain_graph: bool, inputs) -> None:
-    """``backward(inputs=...)``: accumulate only into the ``.grad`` of ``inputs``."""
-    inputs = (inputs,) if hasattr(inputs, "_data") else tuple(inputs)
-    captured = run({root: gradient}, retain_graph, capture=inputs)
-    for tensor, grad in captured.items():
+def backward_into(grads: dict, retain_graph: bool, inputs: tuple) -> None:
+    """``backward(inputs=...)``: from ``grads`` (tensor: gradient), accumulate only into the
+    ``.grad`` of ``inputs``."""
+    for tensor, grad in run(grads, retain_graph, capture=inputs).items():
         if grad is not None:
             _accumulate(tensor, grad)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .differentiate import grad
+from .engine import refuse_create_graph
 from .grad_mode import enable_grad
 from .tensor import Tensor
 
@@ -34,10 +35,7 @@ def _as_tuple(value, name: str, arg: str) -> tuple[bool, tuple]:
 
 def _refuse_graph(name: str, create_graph: bool) -> None:
     if create_graph:
-        raise NotImplementedError(
-            f"autograd.functional.{name}(create_graph=True) is not supported: nnscratch has "
-            "no double backward"
-        )
+        refuse_create_graph(f"autograd.functional.{name}")
 
 
 def _leaves(inputs: tuple, name: str) -> tuple:

@@ -109,8 +109,6 @@ class inference_mode(_GradMode):  # noqa: N801
     """``no_grad`` for inference (torch's faster variant; here the same): no graph is
     recorded inside. ``inference_mode(False)`` leaves recording as it is."""
 
-    takes_no_mode = True
-
     def __init__(self, mode: bool = True):
         self.enabled = bool(mode)
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .engine import _accumulate
+
 _ids = itertools.count()
 
 
@@ -63,8 +65,6 @@ class TensorHooks:
             if result is not None:
                 grad = _replacement(result, grad)
         if self.retains_grad:  # set on non-leaves only
-            from .engine import _accumulate  # the engine imports this module
-
             _accumulate(tensor, grad)
         return grad
 

@@ -199,7 +199,8 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
         if inputs is None:
             engine.backward(self, gradient, bool(retain_graph))
         else:
-            engine.backward_into(self, gradient, bool(retain_graph), inputs)
+            inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
+            engine.backward_into({self: gradient}, bool(retain_graph), inputs)
 
     def _initial_gradient(self, gradient) -> np.ndarray:
         if gradient is None:

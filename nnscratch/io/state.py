@@ -28,6 +28,7 @@ from ..autograd.tensor import Tensor
 from ..errors import FileFormatError
 from ..ops.creation import from_numpy
 from . import module_load, module_state, safetensors, torch_options
+from .module_state import _join
 
 __all__ = ["load", "save"]
 
@@ -90,10 +91,6 @@ def _encode_item(key, value, path: str, tensors: dict, depth: int) -> list:
     if not isinstance(key, _SCALARS):
         raise TypeError(f"save: dict keys must be strings, numbers, bools or None, got {key!r}")
     return [key, _encode(value, _join(path, key), tensors, depth + 1)]
-
-
-def _join(path: str, key) -> str:
-    return f"{path}.{key}" if path else str(key)
 
 
 def _store(path: str, array: np.ndarray, tensors: dict) -> str:

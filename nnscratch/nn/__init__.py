@@ -77,7 +77,7 @@ from .transformer_stack import (
 )
 
 __all__ = [
-    "functional", "init", "modules", "utils", "Module", "Parameter",
+    "functional", "init", "modules", "parallel", "utils", "Module", "Parameter",
     "Sequential", "ModuleList", "ModuleDict", "Identity", "Linear", "Flatten", "Dropout",
     "ReLU", "LeakyReLU", "ELU", "SELU", "GELU", "SiLU", "Sigmoid", "Tanh", "Softplus",
     "Softmax", "LogSoftmax", "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "BCELoss",

@@ -21,7 +21,16 @@ class _LegacyLoss(_Loss):
         super().__init__(_reduction(type(self).__name__, reduction, size_average, reduce))
 
 
-class CosineEmbeddingLoss(_LegacyLoss):
+class _MarginLoss(_LegacyLoss):
+    """A loss with a ``margin`` option besides the reduction ones."""
+
+    def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
+                 reduction: str = "mean") -> None:  # fmt: skip
+        super().__init__(size_average, reduce, reduction)
+        self.margin = margin
+
+
+class CosineEmbeddingLoss(_MarginLoss):
     """``1 - cos(x1, x2)`` for ``y = 1``, ``max(0, cos(x1, x2) - margin)`` for ``y = -1``.
 
     >>> import nnscratch as ns
@@ -30,36 +39,25 @@ class CosineEmbeddingLoss(_LegacyLoss):
     0.5
     """
 
-    def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
-                 reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
-
     def forward(self, input1, input2, target):
         return F.cosine_embedding_loss(input1, input2, target, self.margin,
                                        reduction=self.reduction)  # fmt: skip
 
 
-class MarginRankingLoss(_LegacyLoss):
+class MarginRankingLoss(_MarginLoss):
     """``max(0, -y * (x1 - x2) + margin)``: ``x1`` should rank above ``x2`` where ``y = 1``."""
-
-    def __init__(self, margin: float = 0.0, size_average=None, reduce=None,
-                 reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
 
     def forward(self, input1, input2, target):
         return F.margin_ranking_loss(input1, input2, target, self.margin,
                                      reduction=self.reduction)  # fmt: skip
 
 
-class HingeEmbeddingLoss(_LegacyLoss):
+class HingeEmbeddingLoss(_MarginLoss):
     """``x`` for ``y = 1``, ``max(0, margin - x)`` for ``y = -1``."""
 
     def __init__(self, margin: float = 1.0, size_average=None, reduce=None,
                  reduction: str = "mean") -> None:  # fmt: skip
-        super().__init__(size_average, reduce, reduction)
-        self.margin = margin
+        super().__init__(margin, size_average, reduce, reduction)
 
     def forward(self, input, target):
         return F.hinge_embedding_loss(input, target, self.margin, reduction=self.reduction)

@@ -2,11 +2,13 @@
 (pre-)hooks, each registered on one module and removed through its handle.
 
 A module without hooks keeps ``_hooks = None`` (a class attribute), and ``Module.__call__``
-checks only that. The backward hooks are built from tensor hooks: the tensor inputs that need
-a gradient pass through one flat tensor (a ``cat`` of them, or a ``reshape`` of the only one),
-and so do the outputs. A tensor hook on the inputs' flat tensor then sees every ``grad_input``
-at once, after a hook on the outputs' one has seen every ``grad_output``: the module's hooks
-run once per backward pass and may replace what they see, as in torch.
+checks only that; once every hook is removed, the next call drops the empty tables.
+
+The backward hooks are built from tensor hooks: the tensor inputs that need a gradient pass
+through one flat tensor (a ``cat`` of them, or a ``reshape`` of the only one), and so do the
+outputs. A tensor hook on the inputs' flat tensor then sees every ``grad_input`` at once, after
+a hook on the outputs' one has seen every ``grad_output``: the module's hooks run once per
+backward pass and may replace what they see, as in torch.
 
 >>> import nnscratch as ns
 >>> layer = ns.nn.Linear(2, 1)
@@ -55,6 +57,10 @@ class ModuleHooks:
             self.with_kwargs.add(handle.id)
         return handle
 
+    def any(self) -> bool:
+        """Whether any hook is registered."""
+        return bool(self.forward_pre or self.forward or self.backward_pre or self.backward)
+
 
 def module_hooks(module) -> ModuleHooks:
     """``module``'s hooks, created on the first registration."""
@@ -66,6 +72,9 @@ def module_hooks(module) -> ModuleHooks:
 def call_with_hooks(module, args: tuple, kwargs: dict):
     """``module.forward(*args, **kwargs)`` with the hooks around it, in torch's order."""
     hooks = module._hooks
+    if not hooks.any():  # every hook was removed: back to the one-check path of __call__
+        del module.__dict__["_hooks"]
+        return module.forward(*args, **kwargs)
     args, kwargs = _run_pre_hooks(module, hooks, args, kwargs)
     backward = _BackwardCall(module, hooks) if hooks.backward or hooks.backward_pre else None
     if backward is not None:
@@ -113,14 +122,11 @@ def _funnel(tensors: list[Tensor]) -> tuple[Tensor, list[Tensor]]:
                 f"received {sorted(map(str, dtypes))}"
             )
         flat = cat([t.reshape(-1) for t in tensors])
-    views, start = [], 0
-    for t in tensors:
-        views.append(flat[start : start + t.numel()].reshape(t.shape))
-        start += t.numel()
-    return flat, views
+    return flat, _split(flat, tensors)
 
 
 def _split(flat: Tensor, like: list[Tensor]) -> list[Tensor]:
+    """``flat`` cut into pieces shaped as the tensors in ``like``."""
     parts, start = [], 0
     for t in like:
         parts.append(flat[start : start + t.numel()].reshape(t.shape))

@@ -89,16 +89,14 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(self.linear2(self.dropout(self.activation(self.linear1(x)))))
 
 
-def _activation(activation):
+def _activation(activation, where: str = "TransformerEncoderLayer"):
     if isinstance(activation, str):
         if activation not in _ACTIVATIONS:
-            raise RuntimeError(
-                f"TransformerEncoderLayer: activation should be relu or gelu, not {activation!r}"
-            )
+            raise RuntimeError(f"{where}: activation should be relu or gelu, not {activation!r}")
         return _ACTIVATIONS[activation]
     if not callable(activation):
         raise TypeError(
-            f"TransformerEncoderLayer: activation must be 'relu', 'gelu' or a callable, "
+            f"{where}: activation must be 'relu', 'gelu' or a callable, "
             f"received {type(activation).__name__}"
         )
     return activation

@@ -58,7 +58,7 @@ class TransformerDecoderLayer(Module):
             setattr(self, name, LayerNorm(d_model, layer_norm_eps, bias=bias, device=device,
                                           dtype=dtype))  # fmt: skip
         self.dropout1, self.dropout2, self.dropout3 = (Dropout(dropout) for _ in range(3))
-        self.activation = _activation(activation)
+        self.activation = _activation(activation, "TransformerDecoderLayer")
 
     def forward(self, tgt: Tensor, memory: Tensor, tgt_mask: Tensor | None = None,
                 memory_mask: Tensor | None = None, tgt_key_padding_mask: Tensor | None = None,
@@ -75,10 +75,7 @@ class TransformerDecoderLayer(Module):
         x = self.norm2(x + self._mha_block(x, *mha))
         return self.norm3(x + self._ff_block(x))
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal) -> Tensor:
-        out = self.self_attn(x, x, x, attn_mask=attn_mask, key_padding_mask=key_padding_mask,
-                             need_weights=False, is_causal=is_causal)[0]  # fmt: skip
-        return self.dropout1(out)
+    _sa_block = TransformerEncoderLayer._sa_block  # the same self_attn and dropout1
 
     def _mha_block(self, x, memory, attn_mask, key_padding_mask, is_causal) -> Tensor:
         out = self.multihead_attn(x, memory, memory, attn_mask=attn_mask,

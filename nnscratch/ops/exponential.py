@@ -18,39 +18,33 @@ from .pointwise import _checked
 
 __all__ = ["log2", "log10", "log1p", "expm1", "reciprocal", "rsqrt", "square", "nan_to_num"]
 
-_LN2, _LN10 = math.log(2.0), math.log(10.0)
+
+class _ScaledLog(Function):
+    """log_b(x) = ln(x) / ln(b);  dy/dx = 1 / (x ln b). A subclass names its ufunc and ln(b)."""
+
+    @staticmethod
+    @_silent
+    def forward(ctx, x):
+        x = _floating(x)
+        ctx.save_for_backward(x)
+        return ctx.function._log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return _divide(grad, x * x.dtype.type(ctx.function._ln_base))
 
 
-class Log2(Function):
+class Log2(_ScaledLog):
     """y = log2(x);  dy/dx = 1 / (x ln 2)"""
 
-    @staticmethod
-    @_silent
-    def forward(ctx, x):
-        x = _floating(x)
-        ctx.save_for_backward(x)
-        return np.log2(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return _divide(grad, x * x.dtype.type(_LN2))
+    _log, _ln_base = np.log2, math.log(2.0)
 
 
-class Log10(Function):
+class Log10(_ScaledLog):
     """y = log10(x);  dy/dx = 1 / (x ln 10)"""
 
-    @staticmethod
-    @_silent
-    def forward(ctx, x):
-        x = _floating(x)
-        ctx.save_for_backward(x)
-        return np.log10(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return _divide(grad, x * x.dtype.type(_LN10))
+    _log, _ln_base = np.log10, math.log(10.0)
 
 
 class Log1p(Function):

@@ -129,7 +129,9 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     name = "linalg.matrix_norm"
     _check_tensor(A, name, "A")
     if A.ndim < 2:
-        raise RuntimeError(f"{name}: the input tensor A must have at least 2 dimensions.")
+        raise RuntimeError(
+            f"{name}: the input tensor A must have at least 2 dimensions, received shape {A.shape}"
+        )
     if dtype is not None:
         A = to(A, dtype)
     d0, d1 = _two_dims(dim, A.ndim, name)

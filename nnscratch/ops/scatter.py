@@ -12,32 +12,19 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .elementwise import where
-from .indexing import _check_bounds, _describe, _gather_key
+from .indexing import IndexPut, _check_bounds, _describe, _gather_key
 from .indexing import index as read_at
 from .movement import expand, wrap_dim
+from .reduce import _long
 
 # one_hot is nn.functional's (as in torch), not a top-level function
 __all__ = ["scatter", "scatter_add", "masked_fill", "masked_select", "nonzero", "argwhere"]
 
 
-class Scatter(Function):
+class Scatter(IndexPut):
     """y = x with y[index[i]][j] = src[i][j] (dim 0);  dy/dx = grad, 0 where written;
-    dy/dsrc = grad gathered at index"""
-
-    @staticmethod
-    def forward(ctx, x, src, key):
-        ctx.key = key
-        out = x.copy()
-        out[key] = src  # a repeated index keeps one of the values (torch: unspecified which)
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        grad_x = None
-        if ctx.needs_input_grad[0]:
-            grad_x = grad.copy()
-            grad_x[ctx.key] = 0
-        return grad_x, (grad[ctx.key] if ctx.needs_input_grad[1] else None), None
+    dy/dsrc = grad gathered at index  (``index_put`` at ``indexing``'s gather key; a repeated
+    index keeps one of the values, torch leaves which unspecified)"""
 
 
 class ScatterAdd(Function):
@@ -201,10 +188,6 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
 def argwhere(input: Tensor) -> Tensor:
     """``nonzero(input)``: the (count, ndim) int64 indices of the nonzero elements."""
     return nonzero(input)
-
-
-def _long(array: np.ndarray) -> Tensor:
-    return Tensor._make(array.astype(np.int64, copy=False), False, None)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:

@@ -35,6 +35,7 @@ def _order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _long(array: np.ndarray) -> Tensor:
+    # contiguous (unlike reduce._long): topk's and kthvalue's slices would keep the whole sort
     return Tensor._make(np.ascontiguousarray(array, dtype=np.int64), False, None)
 
 

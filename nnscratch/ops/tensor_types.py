@@ -39,8 +39,8 @@ class TensorType(type):
     dtype: np.dtype
 
     def __call__(cls, *args, device=None) -> Tensor:
-        _device.check(cls.__name__, device)
         name = cls.__name__
+        _device.check(name, device)
         if not args:
             return Tensor._make(np.empty((0,), cls.dtype), False, None)
         if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):

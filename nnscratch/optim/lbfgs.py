@@ -127,7 +127,7 @@ class LBFGS(Optimizer):
             n_iter += 1
             state["n_iter"] += 1
             d = self._direction(state, flat_grad, group["history_size"])
-            state["prev_flat_grad"] = flat_grad.copy()
+            state["prev_flat_grad"] = flat_grad  # never written in place
             prev_loss = state["prev_loss"] = loss
             first = state["n_iter"] == 1
             t = min(1.0, 1.0 / np.abs(flat_grad).sum()) * lr if first else lr
@@ -196,10 +196,10 @@ class LBFGS(Optimizer):
         """The groups as every optimizer's; the state: flat arrays of the parameters' total
         size, lists of them, and numbers."""
         if isinstance(state_dict, dict) and isinstance(state_dict.get("state"), dict):
-            states = state_dict["state"]
+            states, size = state_dict["state"], sum(p.numel() for p in self._params)
             super().check_state_dict({**state_dict, "state": {}})
             for key, value in states.items():
-                _check_lbfgs_state(key, value, sum(p.numel() for p in self._params))
+                _check_lbfgs_state(key, value, size)
         else:
             super().check_state_dict(state_dict)
 
@@ -225,9 +225,16 @@ def _check_lbfgs_state(key, state, size: int) -> None:
     if not isinstance(state, dict):
         raise InputError(f"{where} to be a dict, received {type(state).__name__}")
     for name in ("d", "prev_flat_grad"):
-        if name in state and np.shape(_copy(state[name], None)) != (size,):
-            raise InputError(f"{where}[{name!r}] to be a flat array of {size} numbers")
+        if name in state and (shape := np.shape(_copy(state[name], None))) != (size,):
+            raise InputError(
+                f"{where}[{name!r}] to be a flat array of {size} numbers, received shape {shape}"
+            )
     for name in ("old_dirs", "old_stps"):
         values = state.get(name, [])
-        if not isinstance(values, list) or any(np.shape(_copy(v, None)) != (size,) for v in values):
-            raise InputError(f"{where}[{name!r}] to be a list of flat arrays of {size} numbers")
+        shapes = [np.shape(_copy(v, None)) for v in values] if isinstance(values, list) else None
+        if shapes is None or any(shape != (size,) for shape in shapes):
+            received = type(values).__name__ if shapes is None else f"shapes {shapes}"
+            raise InputError(
+                f"{where}[{name!r}] to be a list of flat arrays of {size} numbers, "
+                f"received {received:.120}"
+            )

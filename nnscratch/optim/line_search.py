@@ -50,7 +50,7 @@ def strong_wolfe(evaluate: Callable, d: np.ndarray, t: float, f: float, g: np.nd
                  max_ls: int = 25) -> tuple[float, np.ndarray, float, int]:  # fmt: skip
     """Search along ``d`` from the point with loss ``f``, gradient ``g`` and slope ``gtd``,
     starting at step ``t``; return ``(loss, flat_grad, t, evaluations)`` of the step taken."""
-    start = _Point(0.0, f, g.copy(), gtd)
+    start = _Point(0.0, f, g, gtd)  # g is never written in place
     new = _Point(t, *_probe(evaluate, t, d))
     bracket, done, tries = _bracket(evaluate, d, start, new, c1, c2, max_ls)
     evaluations = 1 + tries

@@ -50,7 +50,10 @@ def _check_groups(optimizer, saved_groups, where: str) -> dict:
             f"{where} expects 'param_groups' a list of dicts, received {_kind(saved_groups)}"
         )
     if len(saved_groups) != len(optimizer.param_groups):
-        raise InputError("loaded state dict has a different number of parameter groups")
+        raise InputError(
+            "loaded state dict has a different number of parameter groups "
+            f"({len(saved_groups)} saved, {len(optimizer.param_groups)} here)"
+        )
     params: dict = {}
     for i, (group, saved) in enumerate(zip(optimizer.param_groups, saved_groups)):
         _check_ids(saved.get("params"), f"{where} expects param_groups[{i}]['params']")
@@ -81,7 +84,10 @@ def _check_options(group: dict, saved: dict, where: str) -> None:
             continue
         if key == "param_names":
             if not _is_list_of(value, str) or len(value) != len(saved["params"]):
-                raise InputError(f"{where}['param_names'] to be one name per parameter")
+                raise InputError(
+                    f"{where}['param_names'] to be one name (str) per parameter, "
+                    f"{len(saved['params'])} in all, received {_kind(value)}"
+                )
         elif key in group:
             if not _like(value, group[key]):
                 expected = _expected(group[key])

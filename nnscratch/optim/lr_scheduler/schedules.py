@@ -65,7 +65,10 @@ class LambdaLR(LRScheduler):
             )
         for i, (fn, fields) in enumerate(zip(self.lr_lambdas, saved)):
             if fields is not None and not isinstance(fields, dict):
-                raise InputError(f"{where} lr_lambdas[{i}] None or a dict")
+                raise InputError(
+                    f"{where} lr_lambdas[{i}] to be None or a dict, "
+                    f"received {type(fields).__name__}"
+                )
             for key, value in (fields or {}).items():
                 check_field(fn, key, value, f"{where} lr_lambdas[{i}]:")
 

@@ -60,7 +60,9 @@ def check_field(owner, key, value, where: str) -> None:
     elif _is_plain(value):
         return
     else:
-        raise InputError(f"{where} {key!r} (a field it lacks) to be a plain value")
+        raise InputError(
+            f"{where} {key!r} (a field it lacks) to be a plain value, received {_kind(value)}"
+        )
     _check_like(value, reference, key, f"{where} {key!r}")
 
 
@@ -98,7 +100,9 @@ def _check_mapping(value, reference: dict, key: str, where: str) -> None:
         raise InputError(f"{where} to be a dict, received {_kind(value)}")
     if isinstance(reference, Counter):  # MultiStepLR's milestones: epoch -> repeat count
         if not all(is_int(k) and is_int(n) and n > 0 for k, n in value.items()):
-            raise InputError(f"{where} to map epochs to repeat counts (positive ints)")
+            raise InputError(
+                f"{where} to map epochs to repeat counts (positive ints), received {value!r:.80}"
+            )
         return
     if set(value) != set(reference):
         raise InputError(f"{where} to hold the keys {sorted(reference)}, received {_kind(value)}")
