@@ -90,12 +90,13 @@ class FlatGroup:
             and all(_base(s.get(k)) is self.state[k] for k in self.array_keys for s in states)
         )
 
-    def step(self, update, group: dict) -> None:
-        """``update(param, grad, state, group)`` once, on the flat arrays; then the parameters
-        and the scalar state of each parameter take the results."""
-        for view, grad_view, p in zip(self.param_views, self.grad_views, self.params):
+    def step(self, update, grads: list[np.ndarray], group: dict) -> None:
+        """``update(param, grad, state, group)`` once, on the flat arrays (the parameters and
+        ``grads``, theirs in order); then the parameters and each one's scalar state take the
+        results."""
+        for view, grad_view, p, grad in zip(self.param_views, self.grad_views, self.params, grads):
             view[...] = p._data  # (item assignment: cheaper than np.concatenate)
-            grad_view[...] = p.grad._data
+            grad_view[...] = grad
         for key in self.scalar_keys:
             self.state[key][...] = self.states[0][key]
         update(self.param, self.grad, self.state, group)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import Tensor, dtypes, enable_grad, inplace, no_grad
+from ..ops import workspace
 from .flat import FlatGroup
 from .state_check import check_state_dict
 
@@ -55,12 +56,24 @@ def scalar_state(value: float) -> np.ndarray:
     return np.array(value, dtype=kind)
 
 
+def scratch(like: np.ndarray, slot: int | str = 0) -> np.ndarray:
+    """A temporary shaped and typed like ``like`` for one update, in memory reused by every
+    step (``ops.workspace``): updates write their intermediate terms here with ``out=`` rather
+    than allocating arrays the size of the parameters on each step. ``slot`` tells apart the
+    temporaries an update needs at the same time (0, 1, ...); its contents die with the update.
+    """
+    return workspace.scratch(f"optimizer.{slot}", like.shape, like.dtype)
+
+
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """``start += weight * (end - start)`` in place, with torch's two formulas (exact ends)."""
+    difference = np.subtract(end, start, out=scratch(start, "lerp"))
     if abs(weight) < 0.5:
-        start += weight * (end - start)
+        difference *= weight
+        start += difference
     else:
-        start[...] = end - (end - start) * (1 - weight)
+        difference *= 1 - weight
+        np.subtract(end, difference, out=start)
 
 
 class Optimizer:
@@ -81,15 +94,12 @@ class Optimizer:
     """
 
     def __init__(self, params: Iterable, defaults: dict[str, Any]) -> None:
-        self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
                 "params argument given to the optimizer should be an iterable of Tensors or "
                 f"dicts, but got {_typename(params)}"
             )
-        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
-        self.param_groups: list[dict[str, Any]] = []
-        self._flat_groups: dict[int, FlatGroup | None] = {}  # by group index: see _step_flat
+        self._start(defaults)
         param_groups = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
@@ -97,6 +107,14 @@ class Optimizer:
             param_groups = [{"params": param_groups}]
         for param_group in param_groups:
             self.add_param_group(param_group)
+
+    def _start(self, defaults: dict[str, Any]) -> None:
+        """The core with no parameters yet: options, per-parameter state, groups. (Keras's
+        optimizers start here and add their variables when built.)"""
+        self.defaults = defaults
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
+        self.param_groups: list[dict[str, Any]] = []
+        self._flat_groups: dict[int, FlatGroup | None] = {}  # by group index: see _step_flat
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -161,35 +179,35 @@ class Optimizer:
                     loss = closure()
             for index, group in enumerate(self.param_groups):
                 params = [p for p in group["params"] if p.grad is not None]
-                if not self._step_flat(index, params, group):
-                    for p in params:
-                        self._step_param(p, group)
+                self._apply(index, params, [p.grad._data for p in params], group)
         return loss
 
-    def _step_param(self, p: Tensor, group: dict[str, Any]) -> None:
-        state = self.state[p]
-        if not state:
-            self._init_state(p._data, state, group)
-        self._update(p._data, p.grad._data, state, group)
-        inplace.mark_written(p)
-
-    def _step_flat(self, index: int, params: list, group: dict[str, Any]) -> bool:
-        """Update a whole group in one ``_update`` call when it may (see ``flat.FlatGroup``);
-        False when the parameters must go one by one."""
-        if len(params) < 2 or not getattr(type(self)._update, "elementwise", False):
-            return False
+    def _apply(self, index: int, params: list, grads: list[np.ndarray], group: dict) -> None:
+        """Update ``params`` (group ``index``'s tensors) in place from their gradient arrays:
+        the step of both front ends (``step`` reads ``.grad``; Keras's ``apply`` is handed
+        the gradients). One fused call when the group may (see ``flat.FlatGroup``), else one
+        ``_update`` per parameter; each parameter's state is created before its first update."""
         states = [self.state[p] for p in params]
         for p, state in zip(params, states):
             if not state:
                 self._init_state(p._data, state, group)
+        if not self._step_flat(index, params, grads, states, group):
+            for p, grad, state in zip(params, grads, states):
+                self._update(p._data, grad, state, group)
+        for p in params:
+            inplace.mark_written(p)
+
+    def _step_flat(self, index: int, params: list, grads: list, states: list, group) -> bool:
+        """Update a whole group in one ``_update`` call when it may (see ``flat.FlatGroup``);
+        False when the parameters must go one by one."""
+        if len(params) < 2 or not getattr(type(self)._update, "elementwise", False):
+            return False
         flat = self._flat_groups.get(index)
         if flat is None or not flat.fits(params, states):
             flat = self._flat_groups[index] = FlatGroup.build(params, states)
             if flat is None:
                 return False
-        flat.step(self._update, group)
-        for p in params:
-            inplace.mark_written(p)
+        flat.step(self._update, grads, group)
         return True
 
     def _init_state(self, param: np.ndarray, state: dict[str, Any], group: dict) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class Adadelta(Optimizer):
@@ -50,23 +51,28 @@ class Adadelta(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._accumulated_grads, self._accumulated_delta_vars = self.add_optimizer_variables(
-            variables, ["accumulated_grad", "accumulated_delta_var"]
-        )
+        self.add_optimizer_variables(variables, ["accumulated_grad", "accumulated_delta_var"])
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Adadelta update of ``variable`` in place (see the class docstring)."""
-        w, i = _array(variable), self._get_variable_index(variable)
-        f = w.dtype.type
-        rho, eps = f(self.rho), f(self.epsilon)
-        grad_sq, delta_sq = self._accumulated_grads[i], self._accumulated_delta_vars[i]
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Adadelta update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
+        rho, eps, term = f(self.rho), f(self.epsilon), scratch(param, 1)
+        grad_sq, delta_sq = state["accumulated_grad"], state["accumulated_delta_var"]
         grad_sq *= rho
-        grad_sq += f(1 - self.rho) * np.square(gradient)
-        delta = -((np.sqrt(delta_sq + eps) * gradient) / np.sqrt(grad_sq + eps))
+        np.square(grad, out=term)
+        grad_sq += np.multiply(term, f(1 - self.rho), out=term)
+        delta = np.add(delta_sq, eps, out=scratch(param))  # -sqrt(E[dx^2]) g / sqrt(E[g^2])
+        np.sqrt(delta, out=delta)
+        delta *= grad
+        denominator = np.add(grad_sq, eps, out=term)
+        delta /= np.sqrt(denominator, out=denominator)
+        np.negative(delta, out=delta)
         delta_sq *= rho
-        delta_sq += f(1 - self.rho) * np.square(delta)
-        w += f(learning_rate) * delta
+        np.square(delta, out=term)
+        delta_sq += np.multiply(term, f(1 - self.rho), out=term)
+        delta *= f(group["lr"])
+        param += delta
 
     def get_config(self) -> dict:
         """The base config plus ``rho`` and ``epsilon``."""

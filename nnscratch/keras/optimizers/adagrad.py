@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -51,18 +52,20 @@ class Adagrad(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._accumulators = self.add_optimizer_variables(
+        self.add_optimizer_variables(
             variables, "accumulator", initializer=self.initial_accumulator_value
         )
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Adagrad update of ``variable`` in place (see the class docstring)."""
-        w = _array(variable)
-        f = w.dtype.type
-        acc = self._accumulators[self._get_variable_index(variable)]
-        acc += np.square(gradient)
-        w -= (gradient * f(learning_rate)) / np.sqrt(acc + f(self.epsilon))
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Adagrad update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
+        acc = state["accumulator"]
+        acc += np.square(grad, out=scratch(param))
+        denominator = np.add(acc, f(self.epsilon), out=scratch(param))
+        np.sqrt(denominator, out=denominator)
+        step = np.multiply(grad, f(group["lr"]), out=scratch(param, 1))
+        param -= np.divide(step, denominator, out=step)
 
     def get_config(self) -> dict:
         """The base config plus ``initial_accumulator_value`` and ``epsilon``."""

@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -55,27 +56,28 @@ class Adam(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            variables, ["momentum", "velocity"]
-        )
+        self.add_optimizer_variables(variables, ["momentum", "velocity"])
         if self.amsgrad:
-            self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
+            self.add_optimizer_variables(variables, "velocity_hat")
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Adam update of ``variable`` in place (see the class docstring)."""
-        w, i = _array(variable), self._get_variable_index(variable)
-        f = w.dtype.type
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Adam update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
         t, beta_1, beta_2 = f(self.iterations + 1), f(self.beta_1), f(self.beta_2)
-        alpha = f(learning_rate) * np.sqrt(f(1) - beta_2**t) / (f(1) - beta_1**t)
-        m, v = self._momentums[i], self._velocities[i]
+        alpha = f(group["lr"]) * np.sqrt(f(1) - beta_2**t) / (f(1) - beta_1**t)
+        m, v, term = state["momentum"], state["velocity"], scratch(param)
         m *= beta_1
-        m += f(1 - self.beta_1) * gradient
+        m += np.multiply(grad, f(1 - self.beta_1), out=term)
         v *= beta_2
-        v += f(1 - self.beta_2) * np.square(gradient)
+        np.square(grad, out=term)
+        v += np.multiply(term, f(1 - self.beta_2), out=term)
         if self.amsgrad:
-            v = np.maximum(self._velocity_hats[i], v, out=self._velocity_hats[i])
-        w -= (m * alpha) / (np.sqrt(v) + f(self.epsilon))
+            v = np.maximum(state["velocity_hat"], v, out=state["velocity_hat"])
+        denominator = np.sqrt(v, out=term)
+        denominator += f(self.epsilon)
+        step = np.multiply(m, alpha, out=scratch(param, 1))
+        param -= np.divide(step, denominator, out=step)
 
     def get_config(self) -> dict:
         """The base config plus the betas, ``epsilon`` and ``amsgrad``."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class Adamax(Optimizer):
@@ -50,20 +51,22 @@ class Adamax(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._m, self._u = self.add_optimizer_variables(variables, ["momentum", "norm"])
+        self.add_optimizer_variables(variables, ["momentum", "norm"])
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Adamax update of ``variable`` in place (see the class docstring)."""
-        w, i = _array(variable), self._get_variable_index(variable)
-        f = w.dtype.type
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Adamax update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
         beta_1_power = f(self.beta_1) ** f(self.iterations + 1)
-        m, u = self._m[i], self._u[i]
+        m, u, term = state["momentum"], state["norm"], scratch(param)
         m *= f(self.beta_1)
-        m += f(1 - self.beta_1) * gradient
+        m += np.multiply(grad, f(1 - self.beta_1), out=term)
         u *= f(self.beta_2)
-        np.maximum(u, np.abs(gradient), out=u)
-        w -= (m * f(learning_rate)) / ((u + f(self.epsilon)) * (f(1) - beta_1_power))
+        np.maximum(u, np.abs(grad, out=term), out=u)
+        denominator = np.add(u, f(self.epsilon), out=term)
+        denominator *= f(1) - beta_1_power
+        step = np.multiply(m, f(group["lr"]), out=scratch(param, 1))
+        param -= np.divide(step, denominator, out=step)
 
     def get_config(self) -> dict:
         """The base config plus the betas and ``epsilon``."""

@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
+from ...optim.optimizer import scratch
 from .hyperparameters import HYPERPARAMETER_RANGES
-from .optimizer import Optimizer, _array
+from .optimizer import Optimizer
 
 
 class Lion(Optimizer):
@@ -56,17 +57,19 @@ class Lion(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums = self.add_optimizer_variables(variables, "momentum")
+        self.add_optimizer_variables(variables, "momentum")
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Lion update of ``variable`` in place (see the class docstring)."""
-        w, m = _array(variable), self._momentums[self._get_variable_index(variable)]
-        f = w.dtype.type
-        direction = np.sign(m * f(self.beta_1) + gradient * f(1 - self.beta_1))
-        w -= direction * f(learning_rate)
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Lion update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
+        m, term = state["momentum"], scratch(param, 1)
+        direction = np.multiply(m, f(self.beta_1), out=scratch(param))
+        direction += np.multiply(grad, f(1 - self.beta_1), out=term)
+        np.sign(direction, out=direction)
+        param -= np.multiply(direction, f(group["lr"]), out=direction)
         m *= f(self.beta_2)
-        m += f(1 - self.beta_2) * gradient
+        m += np.multiply(grad, f(1 - self.beta_2), out=term)
 
     def get_config(self) -> dict:
         """The base config plus the betas."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class Nadam(Optimizer):
@@ -54,12 +55,10 @@ class Nadam(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            variables, ["momentum", "velocity"]
-        )
-        dtype = _array(variables[0]).dtype if variables else np.float32
+        self.add_optimizer_variables(variables, ["momentum", "velocity"])
+        dtype = variables[0].dtype if variables else np.float32
         self._u_product = np.ones((), dtype)
-        self._variables.append(self._u_product)
+        self._extra_variables.append(self._u_product)
 
     def _mu(self, step: int):
         """Dozat's momentum schedule ``beta_1 * (1 - 0.5 * 0.96**step)`` in the slots' dtype."""
@@ -71,21 +70,26 @@ class Nadam(Optimizer):
         self._u_product *= self._mu(self.iterations + 1)
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One Nadam update of ``variable`` in place (see the class docstring)."""
-        w, i = _array(variable), self._get_variable_index(variable)
-        f = w.dtype.type
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One Nadam update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
         t = self.iterations + 1
         mu_t, mu_next, product = self._mu(t), self._mu(t + 1), f(self._u_product)
-        m, v = self._momentums[i], self._velocities[i]
+        m, v, term = state["momentum"], state["velocity"], scratch(param, 1)
         m *= f(self.beta_1)
-        m += f(1 - self.beta_1) * gradient
+        m += np.multiply(grad, f(1 - self.beta_1), out=term)
         v *= f(self.beta_2)
-        v += f(1 - self.beta_2) * np.square(gradient)
-        m_hat = (m * mu_next) / (f(1) - product * mu_next)
-        m_hat += (gradient * (f(1) - mu_t)) / (f(1) - product)
-        v_hat = v / (f(1) - f(self.beta_2) ** f(t))
-        w -= (m_hat * f(learning_rate)) / (np.sqrt(v_hat) + f(self.epsilon))
+        np.square(grad, out=term)
+        v += np.multiply(term, f(1 - self.beta_2), out=term)
+        m_hat = np.multiply(m, mu_next, out=scratch(param))
+        m_hat /= f(1) - product * mu_next
+        np.multiply(grad, f(1) - mu_t, out=term)
+        m_hat += np.divide(term, f(1) - product, out=term)
+        v_hat = np.divide(v, f(1) - f(self.beta_2) ** f(t), out=term)
+        denominator = np.sqrt(v_hat, out=v_hat)
+        denominator += f(self.epsilon)
+        m_hat *= f(group["lr"])
+        param -= np.divide(m_hat, denominator, out=m_hat)
 
     def get_config(self) -> dict:
         """The base config plus the betas and ``epsilon``."""

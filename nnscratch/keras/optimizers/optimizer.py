@@ -1,29 +1,29 @@
 """``Optimizer``: the base of Keras-style optimizers (``keras.optimizers.Optimizer``).
 
-One call of ``apply(grads, variables)`` runs Keras's step, in Keras's order:
+A Keras optimizer is ``nnscratch.optim.Optimizer`` (the core both front ends share: the loop,
+per-parameter state, the fused flat step) with Keras's names and habits on top. One call of
+``apply(grads, variables)`` runs Keras's step, in Keras's order:
 
-1. build on first use: per-variable state ("slots", e.g. momentums) created by ``build``;
+1. build on first use: one parameter group of the variables, and their slots (Keras's name for
+   per-variable state, e.g. momentums) created by ``build`` in the core's ``state``;
 2. drop variables whose gradient is None (with a warning), divide by ``loss_scale_factor``;
 3. clip: ``clipnorm`` (each gradient alone), else ``global_clipnorm``, else ``clipvalue``;
 4. decoupled weight decay: ``w *= 1 - weight_decay * learning_rate``;
-5. ``update_step(gradient, variable, learning_rate)`` for each variable (the algorithm);
+5. the core's step: each subclass's ``_update(param, grad, state, group)``, the algorithm, in
+   place on arrays, with the step's learning rate in ``group["lr"]`` (fused into one call on
+   flat arrays for small variables, as for the torch-style optimizers);
 6. variable constraints, then ``iterations += 1``.
 
-Variables are nnscratch Tensors (Parameters); their arrays and the slots are updated in place,
-in the variables' dtype, with no graph recorded. The learning rate is a float (held as a
-float32 scalar, as Keras holds it in a variable), a ``LearningRateSchedule`` called with
-``iterations``, or a callable taking no argument.
-
-Small models are bound by the cost of each NumPy call, so when the algorithm is elementwise
-(``@elementwise``) and the variables share a dtype, step 5 runs ``update_step`` once on all of
-them flattened into one array (a fused step; the slots are views of one flat array per slot
-name). The numbers are the same: each element goes through the same operations.
+Variables are nnscratch Tensors (Parameters), updated in place in their dtype with no graph
+recorded. The learning rate is a float (held as a float32 scalar, as Keras holds it in a
+variable), a ``LearningRateSchedule`` called with ``iterations``, or a callable taking no
+argument. ``variables`` lists the state in Keras's order for saving: iterations, the learning
+rate, then the slots as ``build`` declared them.
 """
 
 from __future__ import annotations
 
 import collections
-import operator
 import re
 import warnings
 from collections.abc import Iterable
@@ -33,7 +33,7 @@ import numpy as np
 
 from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
-from ...optim.flat import views, worth_flattening
+from ...optim import optimizer as core
 from . import clipping, schedules
 from .hyperparameters import check_hyperparameter, check_learning_rate
 
@@ -63,8 +63,9 @@ def _gradient_array(gradient, variable) -> np.ndarray:
     return data if data.dtype == value.dtype else data.astype(value.dtype)
 
 
-class Optimizer:
-    """Base class of Keras-style optimizers; subclasses write ``build`` and ``update_step``.
+class Optimizer(core.Optimizer):
+    """Base class of Keras-style optimizers; subclasses declare their slots in ``build`` and
+    write the update in ``_update`` (or, as in Keras, in ``update_step``).
 
     >>> import nnscratch as ns
     >>> from nnscratch.keras.optimizers import SGD
@@ -119,12 +120,12 @@ class Optimizer:
         self.loss_scale_factor = loss_scale_factor
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.built = False
+        self._start({})  # the core, with no parameters until ``build``
         self._iterations = np.zeros((), np.int32)  # Keras: an "int" (int32) variable
-        self._variables: list[np.ndarray] = [self._iterations]
+        self._slot_names: list[list[str]] = []  # each add_optimizer_variables call's names
+        self._extra_variables: list[np.ndarray] = []  # add_variable_from_reference's
         self._trainable_variables: list = []
         self._index: dict[int, int] = {}
-        self._flat: np.ndarray | None = None  # the fused step's buffer (see _flat_buffer)
-        self._flat_views: list[np.ndarray] = []
         self._exclude_ids: set[int] = set()
         self._exclude_pattern: re.Pattern | None = None
         self._init_learning_rate(learning_rate)
@@ -135,7 +136,6 @@ class Optimizer:
             return
         check_learning_rate(learning_rate, type(self).__name__)
         self._learning_rate = np.array(learning_rate, np.float32)
-        self._variables.append(self._learning_rate)
 
     def _check_hyperparameters(self, **values) -> None:
         """Refuse values outside their range (``HYPERPARAMETER_RANGES``, or the subclass's
@@ -163,7 +163,6 @@ class Optimizer:
     @learning_rate.setter
     def learning_rate(self, learning_rate) -> None:
         if isinstance(learning_rate, schedules.LearningRateSchedule) or callable(learning_rate):
-            self._untrack_learning_rate()
             self._learning_rate = learning_rate
         elif isinstance(self._learning_rate, schedules.LearningRateSchedule):
             raise TypeError(
@@ -178,90 +177,68 @@ class Optimizer:
         else:  # a callable before: a float from now on
             self._init_learning_rate(float(learning_rate))
 
-    def _untrack_learning_rate(self) -> None:
-        if isinstance(self._learning_rate, np.ndarray):
-            self._variables = [v for v in self._variables if v is not self._learning_rate]
-
     # ---- state ------------------------------------------------------------------------------
     @property
     def variables(self) -> list[np.ndarray]:
         """The optimizer's state arrays in Keras's order: iterations, learning rate (when a
-        float), then the slots as ``build`` created them."""
-        return self._variables[:]
+        float), then for each ``add_optimizer_variables`` call, each variable's slots, then
+        any other state (``add_variable_from_reference``'s)."""
+        found = [self._iterations]
+        if isinstance(self._learning_rate, np.ndarray):
+            found.append(self._learning_rate)
+        for names in self._slot_names:
+            found += [self.state[v][name] for v in self._trainable_variables for name in names]
+        return found + self._extra_variables
 
     def build(self, variables: list) -> None:
-        """Remember the variables' order; subclasses then create their slots."""
+        """Take the variables as the core's one parameter group, in order; subclasses then
+        create their slots (``add_optimizer_variables``)."""
         self._trainable_variables = list(variables)
+        self.add_param_group({"params": self._trainable_variables})
         self._index = {id(v): i for i, v in enumerate(self._trainable_variables)}
-        self._flat = self._flat_buffer(self._trainable_variables)
         self.built = True
-
-    def _flat_buffer(self, variables: list) -> np.ndarray | None:
-        """The array that a fused step flattens the variables into, or None when the step
-        runs per variable: an algorithm not marked ``@elementwise``, mixed dtypes, fewer than
-        two variables (nothing to fuse), or large ones (the copies in and out would cost more
-        than the calls they save). Its index is ``len(variables)``, where each slot list keeps
-        the flat array of that slot."""
-        arrays = [_array(v) for v in variables]
-        fusable = getattr(type(self).update_step, "elementwise", False)
-        if not fusable or not worth_flattening(arrays) or len({a.dtype for a in arrays}) > 1:
-            return None
-        flat = np.empty(sum(a.size for a in arrays), arrays[0].dtype)
-        self._index[id(flat)] = len(arrays)
-        self._flat_views = views(flat, arrays)
-        self._flat_gradient = np.empty_like(flat)
-        self._flat_gradient_views = views(self._flat_gradient, arrays)
-        return flat
 
     def _get_variable_index(self, variable) -> int:
         return self._index[id(variable)]
 
     def add_variable_from_reference(self, reference_variable, name: str = "var", initializer=0.0):
-        """A slot shaped and typed like ``reference_variable``, filled with ``initializer``."""
+        """A state array shaped and typed like ``reference_variable``, filled with
+        ``initializer`` (Keras's way for a custom optimizer to keep state of its own)."""
         value = _array(reference_variable)
         slot = np.full(value.shape, initializer, dtype=value.dtype)
-        self._variables.append(slot)
+        self._extra_variables.append(slot)
         return slot
 
     def add_optimizer_variables(self, variables: list, name, initializer=0.0):
-        """One slot per variable for each name; a list for one name, a tuple of lists for many.
-
-        Keras's order: for each variable, one slot per name (m_0, v_0, m_1, v_1, ...).
-        """
+        """Slots named ``name`` (one name or a list) for each variable, kept in the core's
+        per-parameter ``state``; returns a list of arrays for one name, a tuple of lists for
+        many. Keras's order: for each variable, one slot per name (m_0, v_0, m_1, v_1, ...)."""
         names = [name] if isinstance(name, str) else list(name)
-        slots: tuple[list, ...] = tuple([] for _ in names)
-        if self._flat is not None and len(variables) == len(self._flat_views):
-            slots = tuple(self._flat_slot(variables, initializer) for _ in names)
-            self._variables += [slot[i] for i in range(len(variables)) for slot in slots]
-        else:
-            for variable in variables:
-                for i, slot_name in enumerate(names):
-                    slot = self.add_variable_from_reference(variable, slot_name, initializer)
-                    slots[i].append(slot)
+        self._slot_names.append(names)
+        for variable in variables:
+            value = _array(variable)
+            for slot_name in names:
+                self.state[variable][slot_name] = np.full(value.shape, initializer, value.dtype)
+        slots = tuple([self.state[v][n] for v in variables] for n in names)
         return slots[0] if isinstance(name, str) else slots
-
-    def _flat_slot(self, variables: list, initializer) -> list[np.ndarray]:
-        """One slot per variable, views of one flat array that ends the list (for the fused
-        step: see ``_flat_buffer``)."""
-        flat = np.full(self._flat.shape, initializer, self._flat.dtype)
-        return [*views(flat, [_array(v) for v in variables]), flat]
 
     def save_own_variables(self, store: dict) -> None:
         """Write the state into ``store`` as ``{'0': array, '1': array, ...}`` (Keras's layout)."""
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(self.variables):
             store[str(i)] = variable.copy()
 
     def load_own_variables(self, store: dict) -> None:
         """Read the state back from ``save_own_variables``'s layout (ours or real Keras's)."""
-        if len(store) != len(self._variables):
+        variables = self.variables
+        if len(store) != len(variables):
             warnings.warn(
                 f"Skipping variable loading for optimizer '{self.name}', because it has "
-                f"{len(self._variables)} variables whereas the saved optimizer has "
+                f"{len(variables)} variables whereas the saved optimizer has "
                 f"{len(store)} variables.",
                 stacklevel=2,
             )
             return
-        for i, variable in enumerate(self._variables):
+        for i, variable in enumerate(variables):
             variable[...] = np.asarray(store[str(i)])
 
     # ---- the step ---------------------------------------------------------------------------
@@ -338,42 +315,29 @@ class Optimizer:
         learning_rate = self.learning_rate
         self._apply_weight_decay(variables, learning_rate)
         self._prepare_step()
-        if self._fuses(variables):
-            self._fused_update(grads, variables, learning_rate)
-        else:
+        if type(self).update_step is Optimizer.update_step:
+            group = self.param_groups[0]
+            group["lr"] = learning_rate
+            self._apply(0, variables, grads, group)  # the core's step (marks them written)
+        else:  # a subclass written in Keras's style, one variable at a time
             for grad, variable in zip(grads, variables):
                 self.update_step(grad, variable, learning_rate)
+                mark_written(variable)
         for variable in variables:
             self._apply_constraint(variable)
-            if isinstance(variable, Tensor):
-                mark_written(variable)
-
-    def _fuses(self, variables: list) -> bool:
-        """A fused step needs every variable the optimizer was built on, in order (and views
-        of its flat arrays: a copy of the optimizer holds arrays of its own)."""
-        built = self._trainable_variables
-        return (
-            self._flat is not None
-            and self._flat_views[0].base is self._flat
-            and len(variables) == len(built)
-            and all(map(operator.is_, variables, built))
-        )
-
-    def _fused_update(self, grads: list[np.ndarray], variables: list, learning_rate) -> None:
-        """``update_step`` once on all variables flattened (the same numbers, fewer calls)."""
-        pieces = zip(self._flat_views, self._flat_gradient_views, variables, grads)
-        for view, gradient_view, variable, grad in pieces:  # (cheaper than np.concatenate)
-            view[...] = _array(variable)
-            gradient_view[...] = grad
-        self.update_step(self._flat_gradient, self._flat, learning_rate)
-        for view, variable in zip(self._flat_views, variables):
-            _array(variable)[...] = view
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""
 
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """Update ``param`` in place from ``grad`` with the slots in ``state`` and the step's
+        learning rate in ``group["lr"]``: the algorithm, which subclasses write."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement `update_step`")
+
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """Update one variable in place from its (clipped) gradient: the algorithm."""
+        """Keras's per-variable hook: a subclass that overrides it is stepped one variable at
+        a time, with its state kept by ``add_variable_from_reference`` and found with
+        ``_get_variable_index``. The built-in optimizers write ``_update`` instead."""
         raise NotImplementedError(f"{type(self).__name__} does not implement `update_step`")
 
     @staticmethod

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -53,35 +54,35 @@ class RMSprop(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._velocities = self.add_optimizer_variables(variables, "velocity")
-        self._momentums = []
+        self.add_optimizer_variables(variables, "velocity")
         if self.momentum > 0:
-            self._momentums = self.add_optimizer_variables(variables, "momentum")
-        self._average_gradients = []
+            self.add_optimizer_variables(variables, "momentum")
         if self.centered:
-            self._average_gradients = self.add_optimizer_variables(variables, "average_gradient")
+            self.add_optimizer_variables(variables, "average_gradient")
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One RMSprop update of ``variable`` in place (see the class docstring)."""
-        w, i = _array(variable), self._get_variable_index(variable)
-        f = w.dtype.type
-        v = self._velocities[i]
-        v *= f(self.rho)
-        v += f(1 - self.rho) * np.square(gradient)
-        denominator = v + f(self.epsilon)
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One RMSprop update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
+        rho, term = f(self.rho), scratch(param, 1)
+        v = state["velocity"]
+        v *= rho
+        np.square(grad, out=term)
+        v += np.multiply(term, f(1 - self.rho), out=term)
+        denominator = np.add(v, f(self.epsilon), out=scratch(param))
         if self.centered:
-            a = self._average_gradients[i]
-            a *= f(self.rho)
-            a += f(1 - self.rho) * gradient
-            denominator -= np.square(a)
-        step = (gradient * f(learning_rate)) / np.sqrt(denominator, out=denominator)
+            a = state["average_gradient"]
+            a *= rho
+            a += np.multiply(grad, f(1 - self.rho), out=term)
+            denominator -= np.square(a, out=term)
+        step = np.multiply(grad, f(group["lr"]), out=term)
+        step /= np.sqrt(denominator, out=denominator)
         if self.momentum > 0:
-            m = self._momentums[i]
+            m = state["momentum"]
             m *= f(self.momentum)
             m += step
             step = m
-        w -= step
+        param -= step
 
     def get_config(self) -> dict:
         """The base config plus ``rho``, ``momentum``, ``epsilon`` and ``centered``."""

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ...optim.flat import elementwise
-from .optimizer import Optimizer, _array
+from ...optim.optimizer import scratch
+from .optimizer import Optimizer
 
 
 class SGD(Optimizer):
@@ -54,27 +55,25 @@ class SGD(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self.momentums = []
         if self.momentum != 0:
-            self.momentums = self.add_optimizer_variables(variables, "momentum")
+            self.add_optimizer_variables(variables, "momentum")
 
     @elementwise
-    def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
-        """One SGD update of ``variable`` in place (see the class docstring)."""
-        w = _array(variable)
-        lr = w.dtype.type(learning_rate)
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
+        """One SGD update of ``param`` in place (see the class docstring)."""
+        f = param.dtype.type
+        step = np.multiply(grad, f(group["lr"]), out=scratch(param))  # lr * g
         if self.momentum == 0:
-            w -= lr * gradient
+            param -= step
             return
-        m = self.momentums[self._get_variable_index(variable)]
-        momentum = w.dtype.type(self.momentum)
+        m, momentum = state["momentum"], f(self.momentum)
         m *= momentum
-        m -= lr * gradient
+        m -= step
         if self.nesterov:
-            w -= lr * gradient
-            w += momentum * m
+            param -= step
+            param += np.multiply(m, momentum, out=step)
         else:
-            w += m
+            param += m
 
     def get_config(self) -> dict:
         """The base config plus ``momentum`` and ``nesterov``."""
