@@ -11,9 +11,10 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
+from .axes import _axes, _restore
 from .cast import to
-from .elementwise import _check_tensor
-from .reduce import _axes, _restore, _var_args, mean, std, var
+from .checks import check_tensor, is_int
+from .reduce import _var_args, mean, std, var
 
 __all__ = ["prod", "cumsum", "cumprod", "std_mean", "var_mean"]
 
@@ -89,7 +90,7 @@ class Cumprod(Function):
 
 def _accumulating(input, dtype, name: str) -> Tensor:
     """``input`` in ``dtype`` when given, else bool and integers as int64 (torch's rule)."""
-    _check_tensor(input, name)
+    check_tensor(input, name)
     if dtype is not None:
         return to(input, dtype)
     if input.dtype.kind != "f" and input.dtype != np.int64:
@@ -98,7 +99,7 @@ def _accumulating(input, dtype, name: str) -> Tensor:
 
 
 def _one_dim(dim, input, name: str) -> int:
-    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+    if not is_int(dim):
         raise TypeError(f"{name}: expected dim to be an int, received {dim!r}")
     axes = _axes(int(dim), input.ndim, name)
     return axes[0] if axes else None

@@ -11,6 +11,7 @@ from ..autograd.dtypes import get_default_dtype
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import workspace
+from .checks import check_floating, check_tensor
 from .masking import zero_where
 from .special import erf
 
@@ -167,10 +168,9 @@ class Softplus(Function):
 
 
 def _check_input(input, name: str, floating: bool = True) -> None:
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}: expected input to be a Tensor, received {type(input).__name__}")
-    if floating and input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
+    check_tensor(input, name)
+    if floating:
+        check_floating(input, name)
 
 
 def _number(value, name: str, arg: str) -> float:

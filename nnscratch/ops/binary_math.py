@@ -9,7 +9,8 @@ import numpy as np
 from ..autograd.dtypes import get_default_dtype, promote
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from .elementwise import _check_tensor, _silent
+from .checks import check_tensor
+from .elementwise import _silent
 
 __all__ = ["atan2", "arctan2", "fmod", "remainder", "hypot", "lerp", "addcmul", "addcdiv"]
 
@@ -130,7 +131,7 @@ def atan2(input: Tensor, other) -> Tensor:
     >>> round(ns.atan2(ns.tensor([1.0]), ns.tensor([0.0])).item(), 5)
     1.5708
     """
-    _check_tensor(input, "atan2")
+    check_tensor(input, "atan2")
     return Atan2.apply(input, _operand(other, "atan2", "other"))
 
 
@@ -144,7 +145,7 @@ def hypot(input: Tensor, other) -> Tensor:
     >>> ns.hypot(ns.tensor([3.0]), ns.tensor([4.0])).tolist()
     [5.0]
     """
-    _check_tensor(input, "hypot")
+    check_tensor(input, "hypot")
     return Hypot.apply(input, _operand(other, "hypot", "other"))
 
 
@@ -155,7 +156,7 @@ def fmod(input: Tensor, other) -> Tensor:
     >>> ns.fmod(ns.tensor([-3.0, 3.0]), 2).tolist()
     [-1.0, 1.0]
     """
-    _check_tensor(input, "fmod")
+    check_tensor(input, "fmod")
     return Fmod.apply(input, _operand(other, "fmod", "other"))
 
 
@@ -167,7 +168,7 @@ def remainder(input, other) -> Tensor:
     [1.0, 1.0]
     """
     if not isinstance(other, Tensor):
-        _check_tensor(input, "remainder")
+        check_tensor(input, "remainder")
     return Remainder.apply(
         _operand(input, "remainder", "input"), _operand(other, "remainder", "other")
     )
@@ -180,8 +181,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     >>> ns.lerp(ns.tensor([0.0, 10.0]), ns.tensor([10.0, 20.0]), 0.25).tolist()
     [2.5, 12.5]
     """
-    _check_tensor(input, "lerp")
-    _check_tensor(end, "lerp", "end")
+    check_tensor(input, "lerp")
+    check_tensor(end, "lerp", "end")
     if input.dtype.kind != "f" or end.dtype != input.dtype:
         raise TypeError(
             f"lerp: expected input and end of one floating dtype, received {input.dtype} "
@@ -198,7 +199,7 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
     [2.5, 5.0]
     """
     for arg, t in (("input", input), ("tensor1", tensor1), ("tensor2", tensor2)):
-        _check_tensor(t, "addcmul", arg)
+        check_tensor(t, "addcmul", arg)
     scaled = tensor1 if value == 1 else value * tensor1
     return input + scaled * tensor2
 
@@ -212,7 +213,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
     [1.5, 2.0]
     """
     for arg, t in (("input", input), ("tensor1", tensor1), ("tensor2", tensor2)):
-        _check_tensor(t, "addcdiv", arg)
+        check_tensor(t, "addcdiv", arg)
     if tensor1.dtype.kind in "biu" and tensor2.dtype.kind in "biu":
         raise RuntimeError(
             "addcdiv: integer division of tensors is not supported; received tensor1 of "

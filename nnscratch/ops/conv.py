@@ -18,6 +18,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import blas
+from .checks import check_float_dtypes, check_tensors, is_int
 from .im2col import (
     Plan,
     col2im,
@@ -345,9 +346,7 @@ def _transposed_size(name, size, kernel, stride, pad, extra, dilation) -> tuple:
 
 def _check_operands(name, nd, input, weight, bias, groups, transposed=False) -> None:
     """Types, ranks, groups and bias of a convolution's operands (channels are checked later)."""
-    for what, t in (("input", input), ("weight", weight), ("bias", bias)):
-        if t is not None and not isinstance(t, Tensor):
-            raise TypeError(f"{name}: expected {what} to be a Tensor, received {type(t).__name__}")
+    check_tensors(name, input=input, weight=weight, bias=bias)
     if input.ndim not in (nd + 1, nd + 2):
         raise ValueError(
             f"{name}: expected a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, "
@@ -361,7 +360,7 @@ def _check_operands(name, nd, input, weight, bias, groups, transposed=False) -> 
             f"{name}: weight must be {nd + 2}-D ({layout}, *kernel_size), received shape "
             f"{weight.shape}"
         )
-    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)) or groups < 1:
+    if not is_int(groups) or groups < 1:
         raise ValueError(f"{name}: groups must be a positive int, received {groups!r}")
     split = weight.shape[0]
     if split % groups:
@@ -376,13 +375,4 @@ def _check_operands(name, nd, input, weight, bias, groups, transposed=False) -> 
             f"{name}: bias must have shape ({out_channels},) (one per output channel), "
             f"received {bias.shape}"
         )
-    _check_dtypes(name, input, weight, bias)
-
-
-def _check_dtypes(name, input, weight, bias) -> None:
-    """One floating dtype for all operands, as torch: no silent upcast of the weights."""
-    dtypes = {t.dtype for t in (input, weight, bias) if t is not None}
-    if len(dtypes) > 1 or input.dtype.kind != "f":
-        found = ", ".join(f"{n}={t.dtype}" for n, t in zip(("input", "weight", "bias"),
-                          (input, weight, bias)) if t is not None)  # fmt: skip
-        raise TypeError(f"{name}: expected one floating dtype for all operands, received {found}")
+    check_float_dtypes(name, input=input, weight=weight, bias=bias)

@@ -15,7 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .accumulate import _others_product
-from .elementwise import _check_tensor
+from .checks import check_floating, check_tensor
 
 # torch's top-level names; the rest (inv, solve, svdvals, eigh, ...) are in ``nnscratch.linalg``.
 __all__ = ["det", "inverse", "cross", "svd"]
@@ -164,14 +164,13 @@ class Factor(Function):
 
 
 def _square_matrices(input, name: str, arg: str = "A") -> None:
-    _check_tensor(input, name, arg)
+    check_tensor(input, name, arg)
     if input.ndim < 2 or input.shape[-1] != input.shape[-2]:
         raise RuntimeError(
             f"{name}: {arg} must be batches of square matrices, but they are "
             f"{input.shape[-2:] if input.ndim >= 2 else input.shape} matrices"
         )
-    if input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
+    check_floating(input, name)
 
 
 def det(A: Tensor) -> Tensor:  # noqa: N803 (torch's name)
@@ -210,7 +209,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:  # noqa: N803 (
     [0.5, 0.25]
     """
     _square_matrices(A, "linalg.solve")
-    _check_tensor(B, "linalg.solve", "B")
+    check_tensor(B, "linalg.solve", "B")
     if A.dtype != B.dtype:
         raise RuntimeError(
             f"linalg.solve: expected A and B to have the same dtype, received {A.dtype} and "
@@ -236,8 +235,8 @@ def linalg_cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
     >>> ns.linalg.cross(ns.tensor([1.0, 0.0, 0.0]), ns.tensor([0.0, 1.0, 0.0])).tolist()
     [0.0, 0.0, 1.0]
     """
-    _check_tensor(input, "linalg.cross")
-    _check_tensor(other, "linalg.cross", "other")
+    check_tensor(input, "linalg.cross")
+    check_tensor(other, "linalg.cross", "other")
     if input.ndim != other.ndim:
         raise RuntimeError(
             f"linalg.cross: inputs must have the same number of dimensions, received "
@@ -268,19 +267,18 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
             UserWarning,
             stacklevel=2,
         )
-        _check_tensor(input, "cross")
+        check_tensor(input, "cross")
         dim = next((d for d, n in enumerate(input.shape) if n == 3), -1)
     return linalg_cross(input, other, dim=dim)
 
 
 def _matrices(input, name: str) -> None:
-    _check_tensor(input, name, "A")
+    check_tensor(input, name, "A")
     if input.ndim < 2:
         raise RuntimeError(
             f"{name}: A must have at least 2 dimensions, received shape {input.shape}"
         )
-    if input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
+    check_floating(input, name)
 
 
 def svdvals(A: Tensor) -> Tensor:  # noqa: N803 (torch's name)

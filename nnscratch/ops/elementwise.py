@@ -7,6 +7,7 @@ import numpy as np
 from ..autograd.dtypes import bool_, get_default_dtype, int64, promote
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .checks import check_tensor
 from .masking import keep_where, zero_where
 
 __all__ = [
@@ -257,11 +258,6 @@ def _where_operands(a, b):
     return np.asarray(a, dtype=dtype), np.asarray(b, dtype=dtype)
 
 
-def _check_tensor(value, name: str, arg: str = "input") -> None:
-    if not isinstance(value, Tensor):
-        raise TypeError(f"{name}: expected {arg} to be a Tensor, received {type(value).__name__}")
-
-
 def exp(input: Tensor) -> Tensor:
     """``e ** input`` elementwise (integers give the default float dtype).
 
@@ -269,25 +265,25 @@ def exp(input: Tensor) -> Tensor:
     >>> ns.exp(ns.tensor([0.0])).tolist()
     [1.0]
     """
-    _check_tensor(input, "exp")
+    check_tensor(input, "exp")
     return Exp.apply(input)
 
 
 def log(input: Tensor) -> Tensor:
     """Natural logarithm elementwise: ``-inf`` at 0 and ``nan`` below, as in torch."""
-    _check_tensor(input, "log")
+    check_tensor(input, "log")
     return Log.apply(input)
 
 
 def sqrt(input: Tensor) -> Tensor:
     """Square root elementwise: ``nan`` for negative inputs, as in torch."""
-    _check_tensor(input, "sqrt")
+    check_tensor(input, "sqrt")
     return Sqrt.apply(input)
 
 
 def abs(input: Tensor) -> Tensor:  # noqa: A001 (torch's name)
     """``|input|``; its gradient at 0 is 0, as in torch. Keeps integer dtypes."""
-    _check_tensor(input, "abs")
+    check_tensor(input, "abs")
     if input.dtype == bool_:
         raise TypeError("abs: expected a numeric tensor, received a bool tensor")
     return Abs.apply(input)
@@ -295,13 +291,13 @@ def abs(input: Tensor) -> Tensor:  # noqa: A001 (torch's name)
 
 def sin(input: Tensor) -> Tensor:
     """Sine elementwise, in radians."""
-    _check_tensor(input, "sin")
+    check_tensor(input, "sin")
     return Sin.apply(input)
 
 
 def cos(input: Tensor) -> Tensor:
     """Cosine elementwise, in radians."""
-    _check_tensor(input, "cos")
+    check_tensor(input, "cos")
     return Cos.apply(input)
 
 
@@ -312,7 +308,7 @@ def tanh(input: Tensor) -> Tensor:
     >>> ns.tanh(ns.tensor([0.0])).tolist()
     [0.0]
     """
-    _check_tensor(input, "tanh")
+    check_tensor(input, "tanh")
     return Tanh.apply(input)
 
 
@@ -326,7 +322,7 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002 (torch's n
     >>> ns.clamp(ns.tensor([-2.0, 0.5, 3.0]), -1.0, 1.0).tolist()
     [-1.0, 0.5, 1.0]
     """
-    _check_tensor(input, "clamp")
+    check_tensor(input, "clamp")
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
     return Clamp.apply(input, _bound(min, "min"), _bound(max, "max"))
@@ -363,7 +359,7 @@ def minimum(input: Tensor, other: Tensor) -> Tensor:
 
 
 def _check_pair(input, other, name: str) -> None:
-    _check_tensor(input, name)
+    check_tensor(input, name)
     if not isinstance(other, Tensor):
         raise TypeError(
             f"{name}: expected other to be a Tensor, received {type(other).__name__} "

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from . import workspace
+from .checks import is_int
 from .workspace import scratch
 
 __all__ = [
@@ -95,17 +96,13 @@ def expand(value, n: int, what: str, where: str, minimum: int) -> tuple:
     ((2, 2), (1, 3))
     """
     values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
-    if len(values) != n or not all(_is_int(v) and v >= minimum for v in values):
+    if len(values) != n or not all(is_int(v) and v >= minimum for v in values):
         kind = "positive" if minimum == 1 else "non-negative"
         raise ValueError(
             f"{where}: {what} must be a {kind} int or a tuple of {n} {kind} ints, "
             f"received {value!r}"
         )
     return tuple(int(v) for v in values)
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def to_flat(x: np.ndarray, p: Plan, fill: float = 0) -> np.ndarray:

@@ -10,7 +10,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from .movement import expand, reshape, wrap_dim
+from .checks import wrap_dim
+from .movement import expand, reshape
 
 __all__ = ["index", "index_put", "index_select", "gather", "take_along_dim"]
 

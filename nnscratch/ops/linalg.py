@@ -10,6 +10,7 @@ from ..autograd.function import Context, Function
 from ..autograd.tensor import Tensor
 from . import blas
 from .activation import ReLU, Sigmoid
+from .checks import check_float_dtypes, check_tensors
 from .elementwise import Tanh
 
 __all__ = ["linear"]
@@ -137,9 +138,7 @@ def _fits(input, weight, bias, in_axis: int) -> bool:
 
 def _explain(name: str, input, weight, bias, in_axis: int) -> None:
     """Raise the error that says why ``(input, weight, bias)`` do not fit."""
-    for label, t in (("input", input), ("weight", weight), ("bias", bias)):
-        if t is not None and not isinstance(t, Tensor):
-            raise TypeError(f"{name}: expected {label} to be a Tensor, received {type(t).__name__}")
+    check_tensors(name, input=input, weight=weight, bias=bias)
     layout = "(out, in)" if in_axis == 1 else "(in, out)"
     if weight.ndim != 2:
         raise ValueError(f"{name}: weight must be 2-D {layout}, received shape {weight.shape}")
@@ -153,13 +152,4 @@ def _explain(name: str, input, weight, bias, in_axis: int) -> None:
         raise ValueError(
             f"{name}: bias shape {bias.shape} does not fit {out_features} output features"
         )
-    _check_dtypes(name, input, weight, bias)
-
-
-def _check_dtypes(name: str, input, weight, bias) -> None:
-    """torch refuses mixed dtypes here rather than promote: no silent upcast of the weights."""
-    dtypes = {t.dtype for t in (input, weight, bias) if t is not None}
-    if len(dtypes) > 1 or input.dtype.kind != "f":
-        found = ", ".join(f"{n}={t.dtype}" for n, t in zip(("input", "weight", "bias"),
-                          (input, weight, bias)) if t is not None)  # fmt: skip
-        raise TypeError(f"{name}: expected one floating dtype for all operands, received {found}")
+    check_float_dtypes(name, input=input, weight=weight, bias=bias)

@@ -10,8 +10,8 @@ import numpy as np
 from ..autograd.dtypes import promote
 from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
-from .elementwise import _check_tensor
-from .reduce import _axes
+from .axes import _axes
+from .checks import check_tensor
 
 __all__ = [
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "logical_and", "logical_or",
@@ -32,7 +32,7 @@ def _array(value, name: str, arg: str):
 
 
 def _bitwise(ufunc, name: str, input, other) -> Tensor:
-    _check_tensor(input, name)
+    check_tensor(input, name)
     a, b = promote(input._data, _array(other, name, "other"))
     if np.result_type(a, b).kind not in "biu":
         raise TypeError(
@@ -79,7 +79,7 @@ def bitwise_not(input: Tensor) -> Tensor:
     >>> ns.bitwise_not(ns.tensor([0, 5])).tolist()
     [-1, -6]
     """
-    _check_tensor(input, "bitwise_not")
+    check_tensor(input, "bitwise_not")
     if input.dtype.kind not in "biu":
         raise TypeError(f"bitwise_not: expected an integer or bool tensor, received {input.dtype}")
     return _new(np.invert(input._data))
@@ -97,7 +97,7 @@ def logical_and(input: Tensor, other) -> Tensor:
     >>> ns.logical_and(ns.tensor([1.0, 0.0]), ns.tensor([2, 3])).tolist()
     [True, False]
     """
-    _check_tensor(input, "logical_and")
+    check_tensor(input, "logical_and")
     return _new((input._data != 0) & _truth(other, "logical_and", "other"))
 
 
@@ -108,7 +108,7 @@ def logical_or(input: Tensor, other) -> Tensor:
     >>> ns.logical_or(ns.tensor([1.0, 0.0]), ns.tensor([0, 0])).tolist()
     [True, False]
     """
-    _check_tensor(input, "logical_or")
+    check_tensor(input, "logical_or")
     return _new((input._data != 0) | _truth(other, "logical_or", "other"))
 
 
@@ -119,7 +119,7 @@ def logical_xor(input: Tensor, other) -> Tensor:
     >>> ns.logical_xor(ns.tensor([1.0, 1.0]), ns.tensor([0, 3])).tolist()
     [True, False]
     """
-    _check_tensor(input, "logical_xor")
+    check_tensor(input, "logical_xor")
     return _new((input._data != 0) ^ _truth(other, "logical_xor", "other"))
 
 
@@ -130,7 +130,7 @@ def logical_not(input: Tensor) -> Tensor:
     >>> ns.logical_not(ns.tensor([0.0, 2.0])).tolist()
     [True, False]
     """
-    _check_tensor(input, "logical_not")
+    check_tensor(input, "logical_not")
     return _new(input._data == 0)
 
 
@@ -141,7 +141,7 @@ def isnan(input: Tensor) -> Tensor:
     >>> ns.isnan(ns.tensor([float("nan"), 1.0])).tolist()
     [True, False]
     """
-    _check_tensor(input, "isnan")
+    check_tensor(input, "isnan")
     return _new(np.isnan(input._data) if input.dtype.kind == "f" else input._data != input._data)
 
 
@@ -152,7 +152,7 @@ def isinf(input: Tensor) -> Tensor:
     >>> ns.isinf(ns.tensor([float("-inf"), 1.0])).tolist()
     [True, False]
     """
-    _check_tensor(input, "isinf")
+    check_tensor(input, "isinf")
     return _new(np.isinf(input._data) if input.dtype.kind == "f" else np.zeros(input.shape, bool))
 
 
@@ -163,7 +163,7 @@ def isfinite(input: Tensor) -> Tensor:
     >>> ns.isfinite(ns.tensor([float("inf"), 1.0])).tolist()
     [False, True]
     """
-    _check_tensor(input, "isfinite")
+    check_tensor(input, "isfinite")
     return _new(np.isfinite(input._data) if input.dtype.kind == "f" else np.ones(input.shape, bool))
 
 
@@ -191,7 +191,7 @@ def any(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001
 
 
 def _test(reduce, input, dim, keepdim: bool, name: str) -> Tensor:
-    _check_tensor(input, name)
+    check_tensor(input, name)
     axes = _axes(dim, input.ndim, name)
     result = reduce(input._data, axis=axes, keepdims=keepdim)
     return _new(result.astype(np.uint8) if input.dtype == np.uint8 else result)

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from .arithmetic import MatMul
-from .elementwise import _check_tensor
+from .checks import check_tensor, is_int
 from .out import write_out
 
 __all__ = ["tril", "triu", "trace", "diag", "outer", "ger", "mm", "bmm", "mv", "dot", "addmm"]
@@ -89,7 +89,7 @@ class DiagPart(Function):
 
 
 def _diagonal_arg(diagonal, name: str) -> int:
-    if isinstance(diagonal, bool) or not isinstance(diagonal, (int, np.integer)):
+    if not is_int(diagonal):
         raise TypeError(f"{name}: expected diagonal to be an int, received {diagonal!r}")
     return int(diagonal)
 
@@ -101,7 +101,7 @@ def tril(input: Tensor, diagonal: int = 0) -> Tensor:
     >>> ns.tril(ns.ones(2, 2)).tolist()
     [[1.0, 0.0], [1.0, 1.0]]
     """
-    _check_tensor(input, "tril")
+    check_tensor(input, "tril")
     if input.ndim < 2:
         raise RuntimeError(f"tril: input tensor must have at least 2 dimensions, got {input.ndim}")
     return Tril.apply(input, _diagonal_arg(diagonal, "tril"))
@@ -114,7 +114,7 @@ def triu(input: Tensor, diagonal: int = 0) -> Tensor:
     >>> ns.triu(ns.ones(2, 3), diagonal=1).tolist()
     [[0.0, 1.0, 1.0], [0.0, 0.0, 1.0]]
     """
-    _check_tensor(input, "triu")
+    check_tensor(input, "triu")
     if input.ndim < 2:
         raise RuntimeError(f"triu: input tensor must have at least 2 dimensions, got {input.ndim}")
     return Triu.apply(input, _diagonal_arg(diagonal, "triu"))
@@ -127,7 +127,7 @@ def trace(input: Tensor) -> Tensor:
     >>> ns.trace(ns.tensor([[1, 2], [3, 4]])).item()
     5
     """
-    _check_tensor(input, "trace")
+    check_tensor(input, "trace")
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input.dtype.kind != "f" and input.dtype != np.int64:
@@ -145,7 +145,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     >>> ns.diag(ns.tensor([[1.0, 2.0], [3.0, 4.0]]), 1).tolist()
     [2.0]
     """
-    _check_tensor(input, "diag")
+    check_tensor(input, "diag")
     k = _diagonal_arg(diagonal, "diag")
     if input.ndim == 1:
         return DiagEmbed.apply(input, k)
@@ -162,7 +162,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     [[1.0, 10.0], [2.0, 20.0]]
     """
     for arg, t in (("self", input), ("vec2", vec2)):
-        _check_tensor(t, "outer", arg)
+        check_tensor(t, "outer", arg)
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {arg}, but got {t.ndim}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
@@ -180,7 +180,7 @@ def _same_dtype(name: str, a: Tensor, b: Tensor) -> None:
 
 def _check_ranks(name: str, operands: tuple, ranks: tuple) -> None:
     for (arg, t), rank in zip(operands, ranks):
-        _check_tensor(t, name, arg)
+        check_tensor(t, name, arg)
         if t.ndim != rank:
             raise RuntimeError(f"{name}: {arg} must be a {rank}-D tensor, received shape {t.shape}")
     _same_dtype(name, operands[0][1], operands[1][1])
@@ -258,7 +258,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     >>> ns.addmm(ns.ones(2), ns.ones(1, 3), ns.ones(3, 2), alpha=2).tolist()
     [[7.0, 7.0]]
     """
-    _check_tensor(input, "addmm")
+    check_tensor(input, "addmm")
     product = mm(mat1, mat2)
     if alpha != 1:
         product = product * alpha

@@ -13,10 +13,11 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .axes import _axes, _restore
 from .cast import to
+from .checks import check_tensor
 from .decomposition import svdvals
-from .elementwise import _check_tensor
-from .reduce import _axes, _restore, amax, amin
+from .extremes import amax, amin
 
 __all__ = ["norm"]
 
@@ -95,7 +96,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     >>> ns.linalg.vector_norm(ns.tensor([[3.0, -4.0]]), ord=1, dim=1).tolist()
     [7.0]
     """
-    _check_tensor(x, "linalg.vector_norm", "x")
+    check_tensor(x, "linalg.vector_norm", "x")
     if dtype is not None:
         x = to(x, dtype)
     if x.dtype.kind != "f":
@@ -127,7 +128,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     (6.0, 7.0)
     """
     name = "linalg.matrix_norm"
-    _check_tensor(A, name, "A")
+    check_tensor(A, name, "A")
     if A.ndim < 2:
         raise RuntimeError(
             f"{name}: the input tensor A must have at least 2 dimensions, received shape {A.shape}"
@@ -170,7 +171,7 @@ def linalg_norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=N
     5.0
     """
     name = "linalg.norm"
-    _check_tensor(A, name, "A")
+    check_tensor(A, name, "A")
     if dim is None and ord is None:
         return vector_norm(A, 2, None, keepdim, dtype=dtype)
     if dim is None:

@@ -12,6 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .checks import is_int
 
 __all__ = ["pad"]
 
@@ -93,7 +94,7 @@ def pad(
 def _pad_widths(shape: tuple, pad: Sequence[int]) -> list[tuple[int, int]]:
     """(left, right) for every dim of ``shape``; ``pad`` runs from the last dim backwards."""
     pad = tuple(pad)
-    if any(not isinstance(p, (int, np.integer)) or isinstance(p, bool) for p in pad):
+    if not all(is_int(p) for p in pad):
         raise TypeError(f"pad: pad must be a tuple of ints, received {pad}")
     if len(pad) % 2:
         raise RuntimeError(f"pad: padding length must be divisible by 2, received {pad}")

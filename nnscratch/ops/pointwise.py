@@ -10,7 +10,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
-from .elementwise import _check_tensor, _floating, _silent
+from .checks import check_floating, check_tensor, is_int
+from .elementwise import _floating, _silent
 
 __all__ = [
     "floor", "ceil", "round", "trunc", "fix", "frac", "sign", "sgn", "asin", "acos", "atan",
@@ -179,9 +180,9 @@ class Tan(Function):
 
 
 def _checked(input, name: str, floats_only: bool = False) -> Tensor:
-    _check_tensor(input, name)
-    if floats_only and input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
+    check_tensor(input, name)
+    if floats_only:
+        check_floating(input, name)
     return input
 
 
@@ -227,7 +228,7 @@ def round(input: Tensor, *, decimals: int = 0) -> Tensor:  # noqa: A001 (torch's
     >>> ns.round(ns.tensor([1234.0]), decimals=-2).tolist()
     [1200.0]
     """
-    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+    if not is_int(decimals):
         raise TypeError(f"round: expected decimals to be an int, received {decimals!r}")
     return Round.apply(_checked(input, "round"), int(decimals))
 

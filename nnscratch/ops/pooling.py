@@ -15,6 +15,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
 from . import workspace
+from .checks import is_int
 from .creation import from_numpy
 from .im2col import Plan, col2im, expand, from_grid, plan, to_flat, to_grid, windows
 from .masking import keep_where
@@ -296,7 +297,7 @@ def _avg_pool(name, nd, input, kernel_size, stride, padding, ceil_mode, count_in
 def _adaptive(name, nd, input, output_size) -> Tensor:
     x4 = _check_input(name, nd, input)
     sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * nd
-    if len(sizes) != nd or not all(s is None or (_is_int(s) and s >= 0) for s in sizes):
+    if len(sizes) != nd or not all(s is None or (is_int(s) and s >= 0) for s in sizes):
         raise ValueError(
             f"{name}: output_size must be a non-negative int (or None) or a tuple of {nd} of "
             f"them, received {output_size!r}"
@@ -304,10 +305,6 @@ def _adaptive(name, nd, input, output_size) -> Tensor:
     out = [n if s is None else int(s) for n, s in zip(x4[4 - nd :], sizes)]
     rows, cols = (_bins(n, o, input.dtype) for n, o in zip(x4[2:], [1] * (2 - nd) + out))
     return AdaptiveAvgPool.apply(input, rows, cols, x4, input.shape[:-nd] + tuple(out))
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
 
 
 def _lift(values: tuple, fill: int) -> tuple:
@@ -371,7 +368,7 @@ def _pooled_size(n: int, k: int, s: int, q: int, d: int, ceil_mode: bool) -> int
 def _divisor(name: str, p: Plan, count_include_pad: bool, divisor_override):
     """What each window's sum is divided by: a number, or one per grid column."""
     if divisor_override is not None:
-        if not _is_int(divisor_override) or divisor_override == 0:
+        if not is_int(divisor_override) or divisor_override == 0:
             raise ValueError(
                 f"{name}: divisor_override must be a non-zero int, received {divisor_override!r}"
             )

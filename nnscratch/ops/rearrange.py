@@ -13,8 +13,9 @@ import numpy as np
 
 from ..autograd.tensor import Tensor
 from .cast import Clone
+from .checks import is_int, wrap_dim
 from .indexing import index, index_select
-from .movement import cat, expand, flatten, narrow, permute, reshape, transpose, unsqueeze, wrap_dim
+from .movement import cat, expand, flatten, narrow, permute, reshape, transpose, unsqueeze
 
 __all__ = [
     "tile", "repeat_interleave", "flip", "fliplr", "flipud", "roll", "swapaxes", "swapdims",
@@ -26,7 +27,7 @@ def _ints(value, name: str, what: str) -> tuple[int, ...]:
     """An int or a sequence of ints, as a tuple (torch takes both for dims and sizes)."""
     values = (value,) if isinstance(value, (int, np.integer)) else tuple(value)
     for v in values:
-        if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+        if not is_int(v):
             raise TypeError(f"{name}: {what} must be ints, received {value!r}")
     return tuple(int(v) for v in values)
 

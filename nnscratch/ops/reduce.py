@@ -1,11 +1,15 @@
-"""Reductions: sum, mean, var, std, max/min (+ arg and a- variants), and logsumexp."""
+"""Reductions that combine: sum, mean, var and std.
+
+Their gradients spread over every reduced element. The reductions that select (max, min,
+argmax, argmin, amax, amin) live in ``extremes.py`` and are re-exported here, their
+long-standing import path; torch's ``dim`` argument becomes numpy axes in ``axes.py``.
+"""
 
 from __future__ import annotations
 
 import builtins
 import math
 import warnings
-from collections import namedtuple
 from numbers import Real
 
 import numpy as np
@@ -13,53 +17,17 @@ import numpy as np
 from ..autograd.function import Function
 from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
+from .axes import _axes, _restore
+from .checks import check_floating
+from .extremes import amax, amin, argmax, argmin, max, min
 
-# This module defines sum, max and min as torch does; the builtins stay reachable here.
+# This module defines sum and re-exports max and min, as torch names them; the builtins stay
+# reachable here.
 _max = builtins.max
 
 __all__ = [
     "sum", "mean", "var", "std", "max", "min", "argmax", "argmin", "amax", "amin",
 ]  # fmt: skip
-
-# torch.return_types.max / .min: a tuple that also reads as ``.values`` and ``.indices``.
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
-
-
-def _axes(dim, ndim: int, name: str):
-    """torch's ``dim`` (None, an int, or a sequence of ints) as a sorted tuple of numpy axes.
-
-    None and an empty sequence both mean every dim, as in torch.
-    """
-    if dim is None or isinstance(dim, (int, np.integer)):
-        dims = () if dim is None else (dim,)
-    elif isinstance(dim, (tuple, list)):
-        dims = tuple(dim)
-    else:
-        raise TypeError(f"{name}: dim must be an int or a tuple of ints, received {dim!r}")
-    if not dims:
-        return tuple(range(ndim))
-    rank = _max(ndim, 1)  # a 0-d tensor accepts dim 0 and -1
-    for d in dims:
-        if not isinstance(d, (int, np.integer)):
-            raise TypeError(f"{name}: dim must be an int or a tuple of ints, received {dim!r}")
-        if not -rank <= d < rank:
-            raise IndexError(
-                f"{name}: dim {d} is out of range for a tensor with {ndim} dimensions "
-                f"(expected a dim in [{-rank}, {rank - 1}])"
-            )
-    axes = [int(d) % rank for d in dims]
-    for a in axes:
-        if axes.count(a) > 1:
-            raise RuntimeError(f"{name}: dim {a} appears multiple times in the list of dims {dim}")
-    return tuple(sorted(axes)) if ndim else ()
-
-
-def _restore(grad: np.ndarray, axes: tuple, keepdim: bool) -> np.ndarray:
-    """Put reduced axes back as size-1 dims so ``grad`` broadcasts against the input."""
-    if keepdim or grad.ndim == 0:  # a 0-d gradient broadcasts as it is
-        return grad
-    return np.expand_dims(grad, axes)
 
 
 def _expand(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -162,73 +130,6 @@ class Std(Function):
         return _var_grad(ctx, half, centered), None, None, None
 
 
-def _tie_split(x, y, grad, axes, keepdim, nan_ties):
-    """Share each slice's gradient evenly among the elements equal to its extreme.
-
-    torch's full ``max()`` also counts NaNs as ties of a NaN result; ``amax`` does not, so a
-    NaN slice there gets a nan gradient (0 / 0), as in torch.
-    """
-    y, grad = _restore(y, axes, keepdim), _restore(grad, axes, keepdim)
-    mask = x == y
-    if nan_ties:
-        mask |= np.isnan(x) & np.isnan(y)
-    count = mask.sum(axis=axes, keepdims=True).astype(grad.dtype)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return grad / count * mask
-
-
-class Amax(Function):
-    """y = max(x, axes);  dy/dx = 1 / (number of ties) at the maxima, 0 elsewhere"""
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim, nan_ties):
-        ctx.axes, ctx.keepdim, ctx.nan_ties = axes, keepdim, nan_ties
-        ctx.save_for_backward(x, np.asarray(x.max(axis=axes, keepdims=keepdim)))
-        return ctx.saved_tensors[1]
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _tie_split(x, y, grad, ctx.axes, ctx.keepdim, ctx.nan_ties), None, None, None
-
-
-class Amin(Function):
-    """y = min(x, axes);  dy/dx = 1 / (number of ties) at the minima, 0 elsewhere"""
-
-    @staticmethod
-    def forward(ctx, x, axes, keepdim, nan_ties):
-        ctx.axes, ctx.keepdim, ctx.nan_ties = axes, keepdim, nan_ties
-        ctx.save_for_backward(x, np.asarray(x.min(axis=axes, keepdims=keepdim)))
-        return ctx.saved_tensors[1]
-
-    backward = Amax.backward  # the same even split among ties
-
-
-class TakeAlongDim(Function):
-    """y = x at ``index`` along ``axis`` (max/min with a dim);  dy/dx = grad at index, else 0"""
-
-    @staticmethod
-    def forward(ctx, x, index, axis, shape):
-        # index has keepdim shape on x viewed as at least 1-D (a 0-d x reduces over dim 0).
-        ctx.shape, ctx.index, ctx.axis = x.shape, index, axis
-        return np.take_along_axis(np.atleast_1d(x), index, axis).reshape(shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        out = np.zeros(ctx.shape or (1,), dtype=grad.dtype)
-        np.put_along_axis(out, ctx.index, grad.reshape(ctx.index.shape), ctx.axis)
-        return out.reshape(ctx.shape), None, None, None
-
-
-def _float_input(input, name: str):
-    if input.dtype.kind != "f":
-        raise TypeError(f"{name}: expected a floating point tensor, received {input.dtype}")
-
-
-def _reduced_shape(shape: tuple, axes: tuple, keepdim: bool) -> tuple:
-    return tuple(1 if i in axes else n for i, n in enumerate(shape) if keepdim or i not in axes)
-
-
 @numpy_names
 def sum(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 (torch's name)
     """Sum over ``dim`` (all dims when None or empty); bool and integers sum as int64.
@@ -246,7 +147,7 @@ def sum(input, dim=None, keepdim: bool = False) -> Tensor:  # noqa: A001 (torch'
 @numpy_names
 def mean(input, dim=None, keepdim: bool = False) -> Tensor:
     """Mean over ``dim`` (all dims when None or empty); float tensors only, as in torch."""
-    _float_input(input, "mean")
+    check_floating(input, "mean")
     return Mean.apply(input, _axes(dim, input.ndim, "mean"), keepdim)
 
 
@@ -278,7 +179,7 @@ def std(input, dim=None, *, correction=1, keepdim: bool = False, unbiased=None) 
 
 def _var_args(input, dim, correction, keepdim, unbiased, name):
     """Check var/std's arguments; warn, as torch does, when there are no degrees of freedom."""
-    _float_input(input, name)
+    check_floating(input, name)
     if isinstance(dim, bool):  # torch's overload var(input, unbiased)
         dim, unbiased = None, dim
     if unbiased is not None:
@@ -292,149 +193,3 @@ def _var_args(input, dim, correction, keepdim, unbiased, name):
         message = f"correction {correction} with {n} elements per slice gives inf or nan"
         warnings.warn(f"{name}(): degrees of freedom is <= 0 ({message})", stacklevel=3)
     return axes, correction, keepdim
-
-
-@numpy_names
-def max(input, dim=None, keepdim: bool = False) -> Tensor | MaxResult:  # noqa: A001 (torch's name)
-    """The largest element (``dim=None``), or ``(values, indices)`` along an int ``dim``.
-
-    At ties the full reduction shares the gradient evenly; along a dim it goes to the first
-    maximum, whose index is returned.
-
-    >>> import nnscratch as ns
-    >>> x = ns.tensor([[1.0, 5.0], [7.0, 2.0]])
-    >>> x.max().item()
-    7.0
-    >>> values, indices = x.max(dim=1)
-    >>> values.tolist(), indices.tolist()
-    ([5.0, 7.0], [1, 0])
-    """
-    return _extreme(input, dim, keepdim, "max")
-
-
-@numpy_names
-def min(input, dim=None, keepdim: bool = False) -> Tensor | MinResult:  # noqa: A001 (torch's name)
-    """The smallest element (``dim=None``), or ``(values, indices)`` along an int ``dim``.
-
-    >>> import nnscratch as ns
-    >>> ns.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).indices.tolist()
-    [0, 1]
-    """
-    return _extreme(input, dim, keepdim, "min")
-
-
-def _extreme(input, dim, keepdim, name):
-    if isinstance(dim, Tensor):
-        return _elementwise_extreme(input, dim, name)
-    if dim is None:
-        if keepdim:
-            raise TypeError(
-                f"{name}(): keepdim=True needs a dim, e.g. {name}(x, dim=0, keepdim=True)"
-            )
-        _require_elements(input, name)
-        return (Amax if name == "max" else Amin).apply(input, tuple(range(input.ndim)), False, True)
-    _require_int_dim(dim, name, f"for several dims use a{name}(x, dim=(0, 1))")
-    index, axis, shape = _arg_extreme(input, dim, keepdim, name)
-    result = MaxResult if name == "max" else MinResult
-    return result(TakeAlongDim.apply(input, index, axis, shape), _long(index.reshape(shape)))
-
-
-def _elementwise_extreme(input, other, name):
-    """torch.max(x, other) is the elementwise maximum: use it where it exists."""
-    from . import elementwise  # looked up at call time: elementwise is a sibling module
-
-    fn_name = "maximum" if name == "max" else "minimum"
-    fn = getattr(elementwise, fn_name, None)
-    if fn is None:
-        raise TypeError(
-            f"{name}(input, other) with a tensor `other` is the elementwise {fn_name}: "
-            f"call nnscratch.{fn_name}(input, other)"
-        )
-    return fn(input, other)
-
-
-@numpy_names
-def argmax(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Index (int64) of the first largest element; of the flattened tensor when ``dim`` is None.
-
-    >>> import nnscratch as ns
-    >>> ns.tensor([[1.0, 5.0], [7.0, 2.0]]).argmax().item()
-    2
-    """
-    return _arg(input, dim, keepdim, "argmax")
-
-
-@numpy_names
-def argmin(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Index (int64) of the first smallest element; of the flattened tensor when ``dim`` is None."""
-    return _arg(input, dim, keepdim, "argmin")
-
-
-def _arg(input, dim, keepdim, name):
-    if input.dtype.kind == "b":
-        raise TypeError(f"{name}(): does not support bool input (convert with .long() first)")
-    if dim is not None:
-        _require_int_dim(dim, name, "argmax/argmin reduce one dim at a time")
-        index, _, shape = _arg_extreme(input, dim, keepdim, name[3:])
-        return _long(index.reshape(shape))
-    _require_elements(input, name)
-    flat = (np.argmax if name == "argmax" else np.argmin)(input._data)  # C-order flat index
-    return _long(np.reshape(flat, (1,) * input.ndim if keepdim else ()))
-
-
-def _arg_extreme(input, dim, keepdim, name):
-    """The index of the first max/min along ``dim`` (NaN counts as extreme, as in torch)."""
-    axes = _axes(dim, input.ndim, name)
-    axis = axes[0] if axes else 0
-    data = np.atleast_1d(input._data)
-    if data.shape[axis] == 0:
-        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
-    index = (np.argmax if name == "max" else np.argmin)(data, axis=axis, keepdims=True)
-    return index, axis, _reduced_shape(input.shape, axes, keepdim)
-
-
-def _require_int_dim(dim, name, hint):
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
-        raise TypeError(f"{name}(): dim must be an int, received {dim!r} ({hint})")
-
-
-def _require_elements(input, name):
-    if input.numel() == 0:
-        raise RuntimeError(
-            f"{name}(): Expected reduction dim to be specified for input.numel() == 0 "
-            f"(shape {input.shape}). Specify the reduction dim with the 'dim' argument."
-        )
-
-
-def _long(index: np.ndarray) -> Tensor:
-    return Tensor._make(np.asarray(index, dtype=np.int64), False, None)
-
-
-@numpy_names
-def amax(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Largest values over ``dim`` (an int or a tuple; all when None or empty).
-
-    Ties share the gradient evenly, as in torch.
-
-    >>> import nnscratch as ns
-    >>> ns.amax(ns.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=(0, 1)).item()
-    7.0
-    """
-    return Amax.apply(input, _extreme_axes(input, dim, "amax"), keepdim, False)
-
-
-@numpy_names
-def amin(input, dim=None, keepdim: bool = False) -> Tensor:
-    """Smallest values over ``dim`` (an int or a tuple; all when None or empty)."""
-    return Amin.apply(input, _extreme_axes(input, dim, "amin"), keepdim, False)
-
-
-def _extreme_axes(input, dim, name):
-    """amax/amin's axes; like torch, refuse to reduce an empty dim (there is no extreme)."""
-    axes = _axes(dim, input.ndim, name)
-    if input.numel() == 0 and (dim is None or np.ndim(dim) == 1 and len(dim) == 0):
-        _require_elements(input, name)
-    for a in axes:
-        if input.shape[a] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {a} to have non-zero size.")
-    return axes

@@ -11,11 +11,12 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..autograd.tensor import Tensor
+from .checks import wrap_dim
 from .elementwise import where
+from .extremes import _long
 from .indexing import IndexPut, _check_bounds, _describe, _gather_key
 from .indexing import index as read_at
-from .movement import expand, wrap_dim
-from .reduce import _long
+from .movement import expand
 
 # one_hot is nn.functional's (as in torch), not a top-level function
 __all__ = ["scatter", "scatter_add", "masked_fill", "masked_select", "nonzero", "argwhere"]

@@ -8,7 +8,8 @@ from ..autograd.dtypes import get_default_dtype, to_dtype
 from ..autograd.function import Function
 from ..autograd.numpy_names import numpy_names
 from ..autograd.tensor import Tensor
-from .reduce import _axes, _restore
+from .axes import _axes, _restore
+from .checks import is_int
 
 __all__ = ["softmax", "log_softmax", "logsumexp"]
 
@@ -83,7 +84,7 @@ def _check(input, dim, dtype, name):
             f"{name}(): dim is required, e.g. {name}(x, dim=-1) to normalise each row "
             "(torch deprecated choosing the dim implicitly)"
         )
-    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+    if not is_int(dim):
         raise TypeError(f"{name}(): dim must be an int, received {dim!r}")
     dtype = None if dtype is None else to_dtype(dtype)
     if (dtype or input.dtype).kind != "f":

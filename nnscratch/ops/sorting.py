@@ -12,8 +12,9 @@ from collections import namedtuple
 import numpy as np
 
 from ..autograd.tensor import Tensor
+from .checks import wrap_dim
 from .indexing import gather
-from .movement import reshape, squeeze, wrap_dim
+from .movement import reshape, squeeze
 
 __all__ = ["sort", "argsort", "topk", "kthvalue", "median", "mode", "unique"]
 
@@ -35,7 +36,7 @@ def _order(data: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def _long(array: np.ndarray) -> Tensor:
-    # contiguous (unlike reduce._long): topk's and kthvalue's slices would keep the whole sort
+    # contiguous (unlike extremes._long): topk's and kthvalue's slices would keep the whole sort
     return Tensor._make(np.ascontiguousarray(array, dtype=np.int64), False, None)
 
 
