@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .flat import elementwise
-from .optimizer import Optimizer, check_range, scalar_state
+from .optimizer import Optimizer, check_range, scalar_state, scratch, signed_grad, square_term
 
 
 class Adadelta(Optimizer):
@@ -56,18 +56,18 @@ class Adadelta(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: std, 2: delta), never into ``grad``, the user's.
         rho, eps = group["rho"], group["eps"]
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * param
+        g = signed_grad(param, grad, group["maximize"], group["weight_decay"])
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg *= rho
-        square_avg += (1 - rho) * g * g
-        std = np.sqrt(square_avg + eps)
-        delta = np.sqrt(acc_delta + eps)
+        square_avg += square_term(g, 1 - rho)
+        std = np.sqrt(np.add(square_avg, eps, out=scratch(g, 1)), out=scratch(g, 1))
+        delta = np.sqrt(np.add(acc_delta, eps, out=scratch(g, 2)), out=scratch(g, 2))
         delta /= std
         delta *= g
         acc_delta *= rho
-        acc_delta += (1 - rho) * delta * delta
-        param -= group["lr"] * delta
+        acc_delta += square_term(delta, 1 - rho)
+        delta *= group["lr"]
+        param -= delta

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from .flat import elementwise
-from .optimizer import Optimizer, check_range, scalar_state
+from .optimizer import Optimizer, check_range, scalar_state, scratch, signed_grad
 
 
 class Adagrad(Optimizer):
@@ -60,14 +60,15 @@ class Adagrad(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: the rest), never into ``grad``, the user's.
         state["step"] += 1
         step = float(state["step"])
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * param
+        g = signed_grad(param, grad, group["maximize"], group["weight_decay"])
         clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
         state_sum = state["sum"]
-        state_sum += g * g
-        std = np.sqrt(state_sum)
+        state_sum += np.multiply(g, g, out=scratch(g, 1))
+        std = np.sqrt(state_sum, out=scratch(g, 1))
         std += group["eps"]
-        param -= clr * (g / std)
+        ratio = np.divide(g, std, out=std)
+        ratio *= clr
+        param -= ratio

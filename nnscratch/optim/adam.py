@@ -7,7 +7,15 @@ from collections.abc import Iterable
 import numpy as np
 
 from .flat import elementwise
-from .optimizer import Optimizer, check_range, lerp_, scalar_state
+from .optimizer import (
+    Optimizer,
+    check_range,
+    lerp_,
+    scalar_state,
+    scratch,
+    signed_grad,
+    square_term,
+)
 
 
 def check_betas(betas: tuple[float, float]) -> None:
@@ -73,26 +81,28 @@ class Adam(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: the rest), never into ``grad``, the user's.
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         state["step"] += 1
         step = float(state["step"])
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                g = g + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            weight_decay = 0
+        g = signed_grad(param, grad, group["maximize"], weight_decay)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * g * g
+        exp_avg_sq += square_term(g, 1 - beta2)
         if group["amsgrad"]:
             np.maximum(state["max_exp_avg_sq"], exp_avg_sq, out=state["max_exp_avg_sq"])
             exp_avg_sq = state["max_exp_avg_sq"]
         step_size = lr / (1 - beta1**step)
-        denom = np.sqrt(exp_avg_sq) / (1 - beta2**step) ** 0.5
+        denom = np.sqrt(exp_avg_sq, out=scratch(g, 1))
+        denom /= (1 - beta2**step) ** 0.5
         denom += group["eps"]
-        param -= step_size * (exp_avg / denom)
+        ratio = np.divide(exp_avg, denom, out=denom)
+        ratio *= step_size
+        param -= ratio
 
 
 class AdamW(Adam):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .adam import check_common
 from .flat import elementwise
-from .optimizer import Optimizer, lerp_, scalar_state
+from .optimizer import Optimizer, lerp_, scalar_state, scratch, signed_grad
 
 
 class Adamax(Optimizer):
@@ -53,14 +53,17 @@ class Adamax(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: the rest), never into ``grad``, the user's.
         beta1, beta2 = group["betas"]
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * param
+        g = signed_grad(param, grad, group["maximize"], group["weight_decay"])
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         lerp_(exp_avg, g, 1 - beta1)
         exp_inf *= beta2
-        np.maximum(exp_inf, np.abs(g) + group["eps"], out=exp_inf)
+        bound = np.abs(g, out=scratch(g, 1))
+        bound += group["eps"]
+        np.maximum(exp_inf, bound, out=exp_inf)
         clr = group["lr"] / (1 - beta1 ** float(state["step"]))
-        param -= clr * (exp_avg / exp_inf)
+        ratio = np.divide(exp_avg, exp_inf, out=scratch(g, 1))
+        ratio *= clr
+        param -= ratio

@@ -8,7 +8,15 @@ import numpy as np
 
 from .adam import check_common
 from .flat import elementwise
-from .optimizer import Optimizer, check_range, lerp_, scalar_state
+from .optimizer import (
+    Optimizer,
+    check_range,
+    lerp_,
+    scalar_state,
+    scratch,
+    signed_grad,
+    square_term,
+)
 
 
 class NAdam(Optimizer):
@@ -60,15 +68,14 @@ class NAdam(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: denom, 2: a ratio), never into ``grad``.
         lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
         state["step"] += 1
         step = float(state["step"])
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                g = g + weight_decay * param
+        if weight_decay != 0 and group["decoupled_weight_decay"]:
+            param *= 1 - lr * weight_decay
+            weight_decay = 0
+        g = signed_grad(param, grad, group["maximize"], weight_decay)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * group["momentum_decay"]))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * group["momentum_decay"]))
         state["mu_product"] *= mu
@@ -76,8 +83,13 @@ class NAdam(Optimizer):
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         lerp_(exp_avg, g, 1 - beta1)
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * g * g
-        denom = np.sqrt(exp_avg_sq / (1 - beta2**step))
+        exp_avg_sq += square_term(g, 1 - beta2)
+        denom = np.divide(exp_avg_sq, 1 - beta2**step, out=scratch(g, 1))
+        np.sqrt(denom, out=denom)
         denom += group["eps"]
-        param += (-lr * (1.0 - mu) / (1.0 - mu_product)) * (g / denom)
-        param += (-lr * mu_next / (1.0 - mu_product * mu_next)) * (exp_avg / denom)
+        ratio = np.divide(g, denom, out=scratch(g, 2))
+        ratio *= -lr * (1.0 - mu) / (1.0 - mu_product)
+        param += ratio
+        np.divide(exp_avg, denom, out=ratio)
+        ratio *= -lr * mu_next / (1.0 - mu_product * mu_next)
+        param += ratio

@@ -65,6 +65,27 @@ def scratch(like: np.ndarray, slot: int | str = 0) -> np.ndarray:
     return workspace.scratch(f"optimizer.{slot}", like.shape, like.dtype)
 
 
+def signed_grad(
+    param: np.ndarray, grad: np.ndarray, maximize: bool, weight_decay: float
+) -> np.ndarray:
+    """``g = -grad if maximize else grad;  g = g + weight_decay * p`` (when not 0), the
+    gradient every optimizer here starts from: ``grad`` itself, or made in scratch slots 0
+    and 1 (the result in slot 0), never a fresh array nor a change to ``grad``."""
+    g = np.negative(grad, out=scratch(grad, 0)) if maximize else grad
+    if weight_decay != 0:
+        decay = np.multiply(param, weight_decay, out=scratch(grad, 1))
+        g = np.add(g, decay, out=scratch(grad, 0))
+    return g
+
+
+def square_term(g: np.ndarray, weight: float) -> np.ndarray:
+    """``weight * g * g`` (in that order: ``(weight * g) * g``) in scratch slot 1, the term a
+    running average of squared gradients takes in."""
+    term = np.multiply(g, weight, out=scratch(g, 1))
+    term *= g
+    return term
+
+
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
     """``start += weight * (end - start)`` in place, with torch's two formulas (exact ends)."""
     difference = np.subtract(end, start, out=scratch(start, "lerp"))

@@ -7,7 +7,15 @@ from collections.abc import Iterable
 import numpy as np
 
 from .flat import elementwise
-from .optimizer import Optimizer, check_range, lerp_, scalar_state
+from .optimizer import (
+    Optimizer,
+    check_range,
+    lerp_,
+    scalar_state,
+    scratch,
+    signed_grad,
+    square_term,
+)
 
 
 class RMSprop(Optimizer):
@@ -63,25 +71,28 @@ class RMSprop(Optimizer):
 
     @elementwise
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
+        # Terms go to scratch slots (0: g, 1: the rest), never into ``grad``, the user's.
         alpha = group["alpha"]
         state["step"] += 1
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * param
+        g = signed_grad(param, grad, group["maximize"], group["weight_decay"])
         square_avg = state["square_avg"]
         square_avg *= alpha
-        square_avg += (1 - alpha) * g * g
+        square_avg += square_term(g, 1 - alpha)
+        avg = scratch(g, 1)
         if group["centered"]:
             grad_avg = state["grad_avg"]
             lerp_(grad_avg, g, 1 - alpha)
-            avg = np.sqrt(square_avg - grad_avg * grad_avg)
+            np.subtract(square_avg, np.multiply(grad_avg, grad_avg, out=avg), out=avg)
+            np.sqrt(avg, out=avg)
         else:
-            avg = np.sqrt(square_avg)
+            np.sqrt(square_avg, out=avg)
         avg += group["eps"]
+        ratio = np.divide(g, avg, out=avg)
         if group["momentum"] > 0:
             buf = state["momentum_buffer"]
             buf *= group["momentum"]
-            buf += g / avg
-            param -= group["lr"] * buf
+            buf += ratio
+            param -= np.multiply(buf, group["lr"], out=ratio)
         else:
-            param -= group["lr"] * (g / avg)
+            ratio *= group["lr"]
+            param -= ratio

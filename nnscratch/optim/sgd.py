@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .optimizer import Optimizer, check_range
+from .optimizer import Optimizer, check_range, scratch, signed_grad
 
 
 class SGD(Optimizer):
@@ -52,9 +52,8 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g + group["weight_decay"] * param
+        # Terms go to scratch slots (0: g, 1: a product), never into ``grad``, the user's.
+        g = signed_grad(param, grad, group["maximize"], group["weight_decay"])
         momentum = group["momentum"]
         if momentum != 0:
             buf = state.get("momentum_buffer")
@@ -63,6 +62,10 @@ class SGD(Optimizer):
             else:
                 buf *= momentum
                 dampening = group["dampening"]
-                buf += g if dampening == 0 else (1 - dampening) * g  # (the same: 1.0 * g is g)
-            g = g + momentum * buf if group["nesterov"] else buf
-        param -= group["lr"] * g
+                # (the same: 1.0 * g is g)
+                buf += g if dampening == 0 else np.multiply(g, 1 - dampening, out=scratch(g, 1))
+            if group["nesterov"]:
+                g = np.add(g, np.multiply(buf, momentum, out=scratch(g, 1)), out=scratch(g, 0))
+            else:
+                g = buf
+        param -= np.multiply(g, group["lr"], out=scratch(g, 1))
