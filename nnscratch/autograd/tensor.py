@@ -1,17 +1,35 @@
-"""``Tensor``: a NumPy array that remembers how it was made, so gradients can flow back."""
+"""``Tensor``: a NumPy array that remembers how it was made, so gradients can flow back.
+
+How a method reaches its op, one style for the whole class: every method is a ``def`` written
+out, here or in a file ``Tensor`` inherits from, whose body calls the op. Nothing is attached
+to the class after it is made and no table generates methods, so "go to definition" works.
+
+- Here: the core (storage, autograd state, ``backward``) and every operator with its named
+  twin. Where one ``Function`` is the whole op they call its ``apply`` (``x * y`` is
+  ``Mul.apply(x, y)``): the hottest path is one call shorter and lands on the derivative.
+  Where the op takes options or checks its input (``add``'s ``alpha``, ``abs`` refusing
+  bool), they call the function in ``nnscratch.ops``, as every other method does.
+- ``tensor_methods.py`` (shapes, reductions, indexing, sorting, sampling), ``tensor_math.py``
+  (pointwise math, linear algebra, their in-place ``_`` forms) and ``tensor_conversion.py``
+  (dtypes, devices, NumPy and Python values): ``x.sum(1)`` calls ``_ops.sum(x, 1)``.
+- ``inplace.py``: ``+=``, ``add_``, ``copy_``, ``x[k] = v``: writes into the array.
+
+The ops are built on ``Tensor``, so this file imports them at its end, once the class exists,
+and hands the same ``nnscratch.ops`` module to the other files with their ``bind``.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from . import device as _device
-from . import dtypes, engine, hooks, printing
+from . import dtypes, engine, hooks
 from .inplace import InplaceMixin
+from .tensor_conversion import TensorConversion
 from .tensor_math import TensorMath
 from .tensor_methods import TensorMethods
 
 
-class Tensor(TensorMethods, TensorMath, InplaceMixin):
+class Tensor(TensorConversion, TensorMethods, TensorMath, InplaceMixin):
     """An n-dimensional array with reverse-mode autodiff, read like ``torch.Tensor``.
 
     >>> import nnscratch as ns
@@ -70,23 +88,6 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
     def mT(self) -> Tensor:  # noqa: N802
         """The last two dimensions swapped (a batch of transposed matrices)."""
         return _ops.transpose(self, -2, -1)
-
-    @property
-    def device(self) -> _device.device:
-        """Where the numbers live: always the CPU (NumPy) in nnscratch."""
-        return _device.CPU
-
-    @property
-    def is_cpu(self) -> bool:
-        return True
-
-    @property
-    def is_cuda(self) -> bool:
-        return False
-
-    def get_device(self) -> int:
-        """-1, torch's answer for a tensor on the CPU."""
-        return -1
 
     @property
     def grad(self) -> Tensor | None:
@@ -220,125 +221,7 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
             )
         return gradient.astype(self.dtype, copy=False)
 
-    # ---- conversion -------------------------------------------------------------------------
-    def numpy(self) -> np.ndarray:
-        """The underlying array (shared, not copied), as ``torch.Tensor.numpy``."""
-        if self._requires_grad:
-            raise RuntimeError(
-                "can't call numpy() on a tensor that requires grad; use tensor.detach().numpy()"
-            )
-        return self._data
-
-    def item(self):
-        """The single value of a one-element tensor, as a Python number."""
-        if self._data.size != 1:
-            raise ValueError(
-                f"item() needs a tensor with one element, this one has shape {self.shape}"
-            )
-        return self._data.item()
-
-    def tolist(self):
-        return self._data.tolist()
-
-    def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
-
-    def to(self, *args, **kwargs) -> Tensor:
-        """This tensor on a device and/or in a dtype: ``to(dtype)``, ``to("cpu", dtype)`` or
-        ``to(other)``. The same tensor when nothing changes, unless ``copy=True``.
-
-        >>> import nnscratch as ns
-        >>> x = ns.ones(2)
-        >>> x.to("cpu") is x, x.to(ns.float64).dtype, x.to(ns.device("cpu"), copy=True) is x
-        (True, dtype('float64'), False)
-        """
-        _, dtype, copy = _device.parse_to("Tensor.to", args, kwargs)
-        result = self if dtype is None else _ops.to(self, dtype)
-        return _ops.clone(result) if copy and result is self else result
-
-    def cpu(self) -> Tensor:
-        return self
-
-    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
-        """Always raises: nnscratch computes on the CPU."""
-        _device.resolve("Tensor.cuda", "cuda")
-
-    def pin_memory(self) -> Tensor:
-        return self  # pinned memory speeds host-to-GPU copies; there is no GPU
-
-    def is_pinned(self) -> bool:
-        return False
-
-    def type(self, dtype=None, non_blocking: bool = False):
-        """With no argument, torch's type name (``'torch.FloatTensor'``); else ``to(dtype)``.
-
-        >>> import nnscratch as ns
-        >>> ns.ones(1).type(), ns.ones(1).type(ns.float64).dtype
-        ('torch.FloatTensor', dtype('float64'))
-        """
-        if dtype is None:
-            return dtypes.tensor_type_name(self.dtype)
-        if isinstance(dtype, str):
-            dtype = dtypes.from_tensor_type_name(dtype)
-        return _ops.to(self, dtype)
-
-    def float(self) -> Tensor:
-        return _ops.to(self, dtypes.float32)
-
-    def double(self) -> Tensor:
-        return _ops.to(self, dtypes.float64)
-
-    def long(self) -> Tensor:
-        return _ops.to(self, dtypes.int64)
-
-    def int(self) -> Tensor:
-        return _ops.to(self, dtypes.int32)
-
-    def bool(self) -> Tensor:
-        return _ops.to(self, dtypes.bool_)
-
-    def clone(self) -> Tensor:
-        return _ops.clone(self)
-
-    def __repr__(self) -> str:
-        body = printing.format_tensor(self._data, indent=len("tensor("))
-        extras = [f"size={self.shape}"] if self._data.size == 0 and self.ndim > 1 else []
-        if self.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.dtype}")
-        if self._ctx is not None:
-            extras.append(f"grad_fn={self._ctx!r}")
-        elif self._requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
-
-    def __format__(self, spec: str) -> str:
-        return format(self.item(), spec) if self.ndim == 0 else repr(self)
-
-    def __len__(self) -> int:
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
-        return self.shape[0]
-
-    def __iter__(self):
-        return (self[i] for i in range(len(self)))
-
-    def __bool__(self) -> bool:
-        return bool(self.item())
-
-    def __float__(self) -> float:
-        return float(self.item())
-
-    def __int__(self) -> int:
-        return int(self.item())
-
-    def __index__(self) -> int:
-        if self._data.dtype.kind not in "iub" or self._data.size != 1:
-            raise TypeError(f"only integer tensors of a single element can be an index, got {self}")
-        return int(self.item())
-
-    __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
-
-    # ---- named methods: the arithmetic here; the rest in tensor_methods.py and tensor_math.py
+    # ---- the operators' named twins ----------------------------------------------------------
     def add(self, other, alpha: float = 1) -> Tensor:
         return _ops.add(self, other, alpha=alpha)
 
@@ -387,7 +270,7 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
     def relu(self) -> Tensor:
         return ReLU.apply(self)
 
-    # ---- operators (each lands on one op class) -----------------------------------------------
+    # ---- operators: the op class's apply where one class is the whole op --------------------
     def __add__(self, other) -> Tensor:
         return Add.apply(self, other)
 
@@ -442,6 +325,8 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
     def __ne__(self, other) -> Tensor:  # type: ignore[override]
         return _ops.ne(self, other)
 
+    __hash__ = object.__hash__  # == is elementwise, so identity hashing must be explicit
+
     def __lt__(self, other) -> Tensor:
         return _ops.lt(self, other)
 
@@ -453,6 +338,24 @@ class Tensor(TensorMethods, TensorMath, InplaceMixin):
 
     def __ge__(self, other) -> Tensor:
         return _ops.ge(self, other)
+
+    def __and__(self, other) -> Tensor:
+        return _ops.bitwise_and(self, other)
+
+    def __or__(self, other) -> Tensor:
+        return _ops.bitwise_or(self, other)
+
+    def __xor__(self, other) -> Tensor:
+        return _ops.bitwise_xor(self, other)
+
+    def __invert__(self) -> Tensor:
+        return _ops.bitwise_not(self)
+
+    def __mod__(self, other) -> Tensor:
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other) -> Tensor:
+        return _ops.remainder(other, self)
 
 
 def _check_grad(tensor: Tensor, grad) -> None:
@@ -480,7 +383,8 @@ from .. import ops as _ops  # noqa: E402
 from ..ops.activation import ReLU, Sigmoid  # noqa: E402
 from ..ops.arithmetic import Add, Div, MatMul, Mul, Neg, Pow, Sub  # noqa: E402
 from ..ops.elementwise import Cos, Exp, Log, Sin, Sqrt, Tanh  # noqa: E402
-from . import tensor_math, tensor_methods  # noqa: E402
+from . import tensor_conversion, tensor_math, tensor_methods  # noqa: E402
 
+tensor_conversion.bind(_ops)
 tensor_methods.bind(_ops)
 tensor_math.bind(_ops)

@@ -1,5 +1,8 @@
 """Tensor's math methods: pointwise functions, logic, products, norms and decompositions,
-and the in-place ``_`` forms, each a thin door to a function in ``nnscratch.ops``."""
+and the in-place ``_`` forms, each a thin door to a function in ``nnscratch.ops``.
+
+Written out one by one, as every Tensor method is (the note atop ``tensor.py`` gives the one
+dispatch style): ``x.floor()`` calls ``_ops.floor(x)``, ``x.floor_()`` writes it back."""
 
 from __future__ import annotations
 
@@ -205,24 +208,6 @@ class TensorMath:
     def any(self, dim=None, keepdim: bool = False) -> Tensor:
         return _ops.any(self, dim, keepdim)
 
-    def __and__(self, other) -> Tensor:
-        return _ops.bitwise_and(self, other)
-
-    def __or__(self, other) -> Tensor:
-        return _ops.bitwise_or(self, other)
-
-    def __xor__(self, other) -> Tensor:
-        return _ops.bitwise_xor(self, other)
-
-    def __invert__(self) -> Tensor:
-        return _ops.bitwise_not(self)
-
-    def __mod__(self, other) -> Tensor:
-        return _ops.remainder(self, other)
-
-    def __rmod__(self, other) -> Tensor:
-        return _ops.remainder(other, self)
-
     # in-place forms: the out-of-place op, written back (recorded in the graph when tracked)
     def floor_(self) -> Tensor:
         return self._inplace_op(_ops.floor)
@@ -359,10 +344,13 @@ class TensorMath:
         return self._inplace_op(_ops.cumsum, dim)
 
 
-# Bound by tensor.py once the ops exist (see tensor_methods.bind).
+# ``nnscratch.ops`` is built on Tensor, which inherits these methods, so it cannot be imported
+# here: tensor.py hands it over with ``bind`` once the class exists (the one exception to the
+# layering, tests/test_layering.py, stays in tensor.py).
 _ops = None
 
 
 def bind(ops) -> None:
+    """Give this module ``nnscratch.ops``; tensor.py calls it once, after ``Tensor`` exists."""
     global _ops
     _ops = ops

@@ -1,8 +1,9 @@
-"""Tensor's named methods: thin doors to the functions in ``nnscratch.ops``.
+"""Tensor's named methods for shapes, reductions, indexing, sorting and sampling: thin doors
+to the functions in ``nnscratch.ops``.
 
-``Tensor`` inherits them (``TensorMethods`` here, ``TensorMath`` in ``tensor_math.py``), so
-``x.sum(dim=1)`` reads as in torch and lands on ``ops.sum``. The operators (``x * y``) stay
-in ``tensor.py``, each on its op class.
+``Tensor`` inherits them, so ``x.sum(dim=1)`` reads as in torch and calls ``_ops.sum``, which
+checks the arguments. Every method is written out, as everywhere in Tensor (the note atop
+``tensor.py`` gives the one dispatch style); the operators (``x * y``) are in ``tensor.py``.
 """
 
 from __future__ import annotations
@@ -321,11 +322,13 @@ def _scatter_into(self, dim, index, src, value, reduce):
     return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
 
 
-# The ops are built on Tensor, which inherits these methods: tensor.py imports the ops once
-# the class exists and hands them over (``bind``), which resolves the cycle.
+# ``nnscratch.ops`` is built on Tensor, which inherits these methods, so it cannot be imported
+# here: tensor.py hands it over with ``bind`` once the class exists (the one exception to the
+# layering, tests/test_layering.py, stays in tensor.py).
 _ops = None
 
 
 def bind(ops) -> None:
+    """Give this module ``nnscratch.ops``; tensor.py calls it once, after ``Tensor`` exists."""
     global _ops
     _ops = ops

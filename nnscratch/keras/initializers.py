@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import random
+from ..nn.init import _calculate_fan_in_and_fan_out
 from .utils import to_snake_case
 
 __all__ = [
@@ -166,17 +167,6 @@ class TruncatedNormal(RandomNormal):
         return _truncated_normal(self.generator(), shape, self.mean, self.stddev)
 
 
-def compute_fans(shape: tuple[int, ...]) -> tuple[int, int]:
-    """(fan_in, fan_out) as Keras: ``(in, out)`` for a kernel; leading dims are the receptive
-    field of a convolution kernel ``(*window, in, out)``."""
-    if len(shape) == 0:
-        return 1, 1
-    if len(shape) == 1:
-        return shape[0], shape[0]
-    receptive = math.prod(shape[:-2])
-    return shape[-2] * receptive, shape[-1] * receptive
-
-
 class VarianceScaling(Initializer):
     """Samples with variance ``scale / n``; ``n`` is fan_in, fan_out or their mean (``mode``).
 
@@ -199,7 +189,7 @@ class VarianceScaling(Initializer):
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def sample(self, shape):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape, layout="keras")
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "uniform":

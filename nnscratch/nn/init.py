@@ -56,14 +56,37 @@ def _negative_slope(param) -> float:
     return param
 
 
-def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    """(fan_in, fan_out): dims 1 and 0, times the receptive field (dims 2 and on)."""
-    if tensor.ndim < 2:
+def _calculate_fan_in_and_fan_out(tensor, layout: str = "torch") -> tuple[int, int]:
+    """(fan_in, fan_out) of a weight (a Tensor or its shape): the inputs and the outputs of
+    one unit, each times the receptive field (a convolution kernel's window).
+
+    ``layout`` names where those dims are, the one difference between the two front ends:
+    ``"torch"``, ``(out, in, *window)`` as nn's weights, needs two dims or more; ``"keras"``,
+    ``(*window, in, out)`` as Keras kernels, also takes ``(n,)`` (n each way) and ``()`` (1).
+
+    >>> import nnscratch as ns
+    >>> _calculate_fan_in_and_fan_out(ns.empty(8, 3, 5, 5))  # 8 filters over 3 channels, 5x5
+    (75, 200)
+    >>> _calculate_fan_in_and_fan_out((5, 5, 3, 8), layout="keras")
+    (75, 200)
+    """
+    shape = tuple(tensor.shape) if isinstance(tensor, Tensor) else tuple(tensor)
+    if layout not in ("torch", "keras"):
         raise ValueError(
-            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+            f"_calculate_fan_in_and_fan_out: layout must be 'torch' or 'keras', received {layout!r}"
         )
-    receptive_field = math.prod(tensor.shape[2:])
-    return tensor.shape[1] * receptive_field, tensor.shape[0] * receptive_field
+    if len(shape) < 2:
+        if layout == "torch":
+            raise ValueError(
+                "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+            )
+        return (shape[0], shape[0]) if shape else (1, 1)
+    if layout == "torch":
+        fan_out, fan_in, window = shape[0], shape[1], shape[2:]
+    else:
+        fan_in, fan_out, window = shape[-2], shape[-1], shape[:-2]
+    receptive_field = math.prod(window)
+    return fan_in * receptive_field, fan_out * receptive_field
 
 
 def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
