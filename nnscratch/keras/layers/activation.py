@@ -25,6 +25,9 @@ class Activation(Layer):
         self.activation = activations.get(activation)
         self.built = True
 
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor) -> Tensor:
         return self.activation(inputs)
 

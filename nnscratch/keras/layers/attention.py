@@ -112,6 +112,7 @@ class MultiHeadAttention(Layer):
                 f"MultiHeadAttention '{self.name}' builds from query_shape and value_shape; "
                 f"received only query_shape={tuple(query_shape)}"
             )
+        given = [tuple(s) for s in (query_shape, value_shape, key_shape) if s is not None]
         key_shape = value_shape if key_shape is None else key_shape
         self._check_shapes(tuple(query_shape), tuple(value_shape), tuple(key_shape))
         self.attention_axes = (1,)
@@ -123,6 +124,7 @@ class MultiHeadAttention(Layer):
         self._projection("value", (dims[2], heads, self.value_dim))
         out = self._output_shape or (dims[0],)
         self._projection("attention_output", (heads, self.value_dim, *out), bias_shape=out)
+        super().build(given)  # the shapes given, kept as the build_config
 
     def _projection(self, name: str, kernel_shape: tuple, bias_shape=None) -> None:
         """Keras's EinsumDense weights: ``<name>_kernel`` and (with use_bias) ``<name>_bias``."""
@@ -165,6 +167,9 @@ class MultiHeadAttention(Layer):
         return query_shape[:-1] + self._output_shape if self._output_shape else query_shape
 
     # ---- calling ------------------------------------------------------------------------------
+    call_takes_training = True
+    call_mask_arguments = ("query_mask", "value_mask", "key_mask")  # each input's, in order
+
     def call(
         self,
         query: Tensor,

@@ -54,6 +54,7 @@ class Bidirectional(Layer):
         for direction in (self.forward_layer, self.backward_layer):
             if not direction.built:
                 direction.build(tuple(input_shape))
+        super().build(input_shape)
 
     def compute_output_shape(self, input_shape: Shape, initial_state_shape=None):
         shapes = self.forward_layer.compute_output_shape(input_shape)
@@ -85,6 +86,9 @@ class Bidirectional(Layer):
         return super().__call__(inputs, *args, **kwargs)
 
     forward = __call__
+
+    call_takes_training = True  # call(sequences, ..., mask, training)
+    call_mask_arguments = ("mask",)
 
     def call(self, sequences: Tensor, initial_state=None, mask=None, training: bool = False):
         states = [None, None]

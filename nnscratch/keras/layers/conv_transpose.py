@@ -69,6 +69,10 @@ class Conv2DTranspose(BaseConv):
         self.compute_output_shape(input_shape)
         self.input_channels = channels
         self._add_weights((*self.kernel_size, self.filters, channels))
+        super().build(input_shape)
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         self._check_call_input(inputs.shape, self.input_channels)

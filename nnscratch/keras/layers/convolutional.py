@@ -180,6 +180,10 @@ class _Conv(BaseConv):
         self.compute_output_shape(input_shape)  # a kernel larger than the input fails here
         self.input_channels = channels
         self._add_weights((*self.kernel_size, channels // self.groups, self.filters))
+        super().build(input_shape)
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         self._check_call_input(inputs.shape, self.input_channels)

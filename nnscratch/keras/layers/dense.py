@@ -73,6 +73,10 @@ class Dense(Layer):
             )
         else:
             self.register_parameter("bias", None)
+        super().build(input_shape)
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         self._check_input_shape(inputs.shape)

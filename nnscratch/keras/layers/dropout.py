@@ -40,6 +40,9 @@ class Dropout(Layer):
         self.rate, self.noise_shape, self.seed = rate, noise_shape, seed
         self.built = True
 
+    call_takes_training = True  # call(inputs, training)
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         if training and self.rate > 0:
             return dropout(inputs, float(self.rate), training=True)

@@ -66,6 +66,10 @@ class Embedding(Layer):
             regularizer=self.embeddings_regularizer,
             name="embeddings",
         )
+        super().build(input_shape)
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         return embedding(self._ids(inputs), self.embeddings)

@@ -36,6 +36,7 @@ class GRUCell(Cell):
         self._add_kernels(int(input_shape[-1]), 3)
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
         self._add_bias(shape, self.bias_initializer)
+        super().build(input_shape)
 
     def runner(self) -> Runner:
         gates = (self.activation, self.recurrent_activation)

@@ -58,6 +58,9 @@ class InputLayer(Layer):
         self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
         Node(self, None, {}, [self.output])
 
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
+
     def call(self, inputs):
         return inputs
 

@@ -6,15 +6,19 @@ A layer's life is Keras's: configuration in ``__init__``, weights created lazily
 ``nnscratch.nn.Parameter`` objects registered on the Module, so autograd, ``state_dict`` and
 the PyTorch-style optimizers all see them.
 
+What ``call`` takes besides its inputs is declared, not discovered on every call: a class
+that writes ``call`` sets ``call_takes_training`` and ``call_mask_arguments`` (the built-in
+layers do); for one that declares neither (a user's layer), ``read_call_options`` reads the
+signature once, when the class is created, as Keras reads every layer's.
+
 Masks (which time steps are padding) travel beside the tensors, not on them as Keras's
-``_keras_mask``: models hand each layer the mask of its inputs through ``_call_with_mask``,
-which passes it to ``call(..., mask=...)`` and gives the outputs ``compute_mask(...)``.
+``_keras_mask``: models hand each layer the mask of its inputs through ``_call_with_mask``, a
+thin door to ``__call__`` that passes it to ``call(..., mask=...)`` and gives the outputs
+``compute_mask(...)``.
 """
 
 from __future__ import annotations
 
-import functools
-import inspect
 import warnings
 
 import numpy as np
@@ -26,6 +30,7 @@ from ...nn.parameter import Parameter
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from ..utils import auto_name
+from .call_options import mask_kwargs, read_call_options
 from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure, symbolic_call
 from .weight_budget import charge
 
@@ -58,14 +63,20 @@ class Layer(Module):
     # Whether the layer passes a mask on (``compute_mask``); as Keras, a layer that defines its
     # own ``compute_mask`` supports masking unless it says otherwise.
     supports_masking: bool = False
+    # What ``call`` takes besides the inputs: ``training`` (True in fit, False in predict), and
+    # the mask of the inputs as ``("mask",)``, or for a call on a list of tensors one
+    # ``"<input>_mask"`` name per tensor (None for a tensor without one).
+    call_takes_training: bool = False
+    call_mask_arguments: tuple = ()
 
     def __init_subclass__(cls, **kwargs) -> None:
-        """A subclass's ``build`` marks the layer built, even when called directly (as Keras)."""
+        """Keras's defaults for a subclass: it supports masking when it writes ``compute_mask``;
+        its call options are read from ``call`` when it writes one without declaring them."""
         super().__init_subclass__(**kwargs)
-        if "build" in cls.__dict__:
-            cls.build = _marking_built(cls.__dict__["build"])
         if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
             cls.supports_masking = True
+        if "call" in cls.__dict__:
+            read_call_options(cls)
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         super().__init__()
@@ -83,11 +94,21 @@ class Layer(Module):
         set_(self, "_inbound_nodes", [])  # calls on symbolic tensors (the functional API)
         self.built = False
         self._build_shape: Shape | None = None
-        call_parameters = inspect.signature(self.call).parameters
-        self._call_has_training = "training" in call_parameters
-        self._call_mask_names = _mask_parameters(call_parameters)
 
     # ---- configuration ------------------------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        """Whether the layer has its weights. Building marks it: the first call, a model's
+        ``build``, or a direct ``layer.build(shape)`` whose ``build`` ends with
+        ``super().build(input_shape)`` (the built-in layers' do). A user's ``build`` that makes
+        weights without calling ``super().build`` counts as soon as the layer owns weights, so
+        a direct ``build()`` is not run again by the first call."""
+        return self._built or bool(self._own_weights)
+
+    @built.setter
+    def built(self, value: bool) -> None:
+        object.__setattr__(self, "_built", bool(value))
+
     @property
     def dtype(self) -> str:
         """The dtype of the layer's weights, a string as Keras (``"float32"``)."""
@@ -217,11 +238,29 @@ class Layer(Module):
 
     # ---- build and call -----------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
-        """Create the weights for inputs of ``input_shape``; layers with weights override it."""
+        """Create the weights for inputs of ``input_shape``, then mark the layer built.
 
-    def _maybe_build(self, input_shape: Shape) -> None:
-        if not self.built:
-            self.build(input_shape if isinstance(input_shape, dict) else tuple(input_shape))
+        Layers with weights override it and end with ``super().build(input_shape)`` (the
+        built-in layers do), so that a direct ``layer.build(shape)`` marks them built; the
+        call path marks a layer itself (``_maybe_build``), whatever its ``build`` does."""
+        self._mark_built(input_shape)
+
+    def _mark_built(self, input_shape) -> None:
+        """Record that the layer is built, and for which shape(s) (saved as its build_config)."""
+        object.__setattr__(self, "_built", True)
+        if input_shape is not None:
+            self._build_shape = tuple(input_shape)
+
+    def _maybe_build(self, input_shape) -> None:
+        """Build once, for the shape(s) of the first inputs, and mark the layer built: the one
+        place the call path builds, for real and symbolic (functional API) inputs alike."""
+        if self._built:
+            return
+        shape = input_shape if isinstance(input_shape, dict) else tuple(input_shape)
+        if not self.built:  # (False unless a direct ``build()`` already made the weights)
+            self.build(shape)
+        if not self._built:  # a ``build`` that does not end with ``super().build``
+            self._mark_built(shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         """The output shape for ``input_shape`` without computing anything (identity here)."""
@@ -239,57 +278,57 @@ class Layer(Module):
         return mask
 
     def _call_with_mask(self, inputs, mask=None, **kwargs) -> tuple:
-        """``(outputs, output mask)``: Keras's masked call, with the mask carried beside the
-        tensor (our tensors have no ``_keras_mask``). The mask goes to ``call`` when it takes
-        ``mask=`` (or ``<input>_mask=`` per input of a list); the outputs get
-        ``compute_mask(inputs, mask)`` when the layer supports masking, and otherwise no mask,
-        with Keras's warning that the mask is dropped. Models override it to pass masks
-        between their layers."""
-        if mask is None or all(m is None for m in flatten(mask)):  # (None: the usual step)
-            outputs = self(inputs, **kwargs)
-            mask = None
+        """``(outputs, their mask)``: Keras's masked call, the one a model makes for each of its
+        layers, with the mask carried beside the tensor (our tensors have no ``_keras_mask``).
+
+        A thin door to ``__call__``, so masked and plain calls run the same code: the mask goes
+        in as the ``call_mask_arguments`` the layer declares, and the outputs get
+        ``compute_mask(inputs, mask)`` when the layer supports masking (otherwise no mask, with
+        Keras's warning that it is dropped). Models override it to pass masks between their
+        layers."""
+        if mask is not None and any(m is not None for m in flatten(mask)):
+            kwargs = mask_kwargs(self.call_mask_arguments, inputs, mask, kwargs)
         else:
-            outputs = self(inputs, **self._mask_kwargs(inputs, mask, kwargs))
-            mask = kwargs["mask"] if kwargs.get("mask") is not None else mask
+            mask = None  # (the usual step: no mask at all)
+        outputs = self(inputs, **kwargs)
         if self.supports_masking:
             return outputs, self.compute_mask(inputs, mask)
         if mask is not None:
-            warnings.warn(
-                f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with "
-                "a mask attached to it. However, this layer does not support masking and will "
-                "therefore destroy the mask information. Downstream layers will not see the "
-                "mask.",
-                UserWarning,
-                stacklevel=2,
-            )
+            self._warn_mask_dropped()
         return outputs, None
 
-    def _mask_kwargs(self, inputs, mask, kwargs: dict) -> dict:
-        """``kwargs`` plus the masks ``call`` accepts and was not given explicitly."""
-        names = self._call_mask_names
-        if "mask" in names:
-            return kwargs if kwargs.get("mask") is not None else {**kwargs, "mask": mask}
-        if isinstance(inputs, (list, tuple)) and isinstance(mask, (list, tuple)):
-            kwargs = dict(kwargs)
-            for name, item_mask in zip(names, mask):
-                if name and kwargs.get(name) is None and item_mask is not None:
-                    kwargs[name] = item_mask
-        return kwargs
+    def _warn_mask_dropped(self) -> None:
+        """Keras's warning that a layer without masking support drops its inputs' mask."""
+        warnings.warn(
+            f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with "
+            "a mask attached to it. However, this layer does not support masking and will "
+            "therefore destroy the mask information. Downstream layers will not see the "
+            "mask.",
+            UserWarning,
+            stacklevel=3,
+        )
 
     def __call__(self, inputs, *args, training: bool | None = None, **kwargs):
-        """Run ``call`` on a tensor, or on a list/dict of them (merge layers, models); on
+        """Run ``call`` on a tensor, or on a list/dict of them (merge layers, models), building
+        the layer first if it is not built; ``training`` goes to ``call`` when it takes it. On
         ``KerasTensor`` inputs, compute nothing: build, record the call, return KerasTensors."""
-        if _is_structure(inputs):
+        if isinstance(inputs, Tensor):  # the usual call (once per batch in fit): kept short
+            x = inputs.to(self._dtype) if self._autocasts(inputs.dtype) else inputs
+            if not self._built:
+                self._maybe_build(x.shape)
+        elif _is_structure(inputs):
             if is_symbolic(inputs):
                 if training is not None:
                     kwargs["training"] = training
                 return symbolic_call(self, inputs, args, kwargs)
             x = map_structure(self._convert_input, inputs)
-            self._maybe_build(map_structure(lambda t: t.shape, x))
+            if not self._built:
+                self._maybe_build(map_structure(lambda t: t.shape, x))
         else:
             x = self._convert_input(inputs)
-            self._maybe_build(x.shape)
-        if self._call_has_training:
+            if not self._built:
+                self._maybe_build(x.shape)
+        if self.call_takes_training:
             kwargs["training"] = bool(training)
         return self.call(x, *args, **kwargs)
 
@@ -323,31 +362,6 @@ def _is_structure(inputs) -> bool:
     )
 
 
-def _mask_parameters(parameters) -> list:
-    """The mask arguments of a ``call``: ``["mask"]``, or for a call taking several tensors
-    (``call(query, value, key=None, query_mask=None, ...)``) the name of each one's mask, in
-    the order of the tensors (None where a tensor has none)."""
-    if "mask" in parameters:
-        return ["mask"]
-    names = [name for name in parameters if f"{name}_mask" in parameters]
-    if not names:
-        return []
-    leading = list(parameters)[: list(parameters).index(names[-1]) + 1]
-    return [f"{name}_mask" if f"{name}_mask" in parameters else None for name in leading]
-
-
-def _marking_built(build):
-    @functools.wraps(build)
-    def build_and_mark(self, input_shape=None, *args, **kwargs):
-        build(self, input_shape, *args, **kwargs)
-        self.built = True
-        if input_shape is not None:  # several shapes (MultiHeadAttention's) are kept as a list
-            shapes = [input_shape, *(a for a in args if a is not None)]
-            self._build_shape = [tuple(s) for s in shapes] if args else tuple(input_shape)
-
-    return build_and_mark
-
-
 def _pop_input_shape(class_name: str, kwargs: dict) -> Shape | None:
     """Keras 2's ``input_shape=`` / ``input_dim=`` on a first layer: accepted, with a warning."""
     shape = kwargs.pop("input_shape", None)
@@ -365,6 +379,3 @@ def _pop_input_shape(class_name: str, kwargs: dict) -> Shape | None:
     if batch_shape is not None:
         return tuple(batch_shape)
     return (None, *(tuple(shape) if shape is not None else (dim,)))
-
-
-Layer.build = _marking_built(Layer.build)

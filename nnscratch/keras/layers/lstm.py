@@ -33,6 +33,7 @@ class LSTMCell(Cell):
     def build(self, input_shape: Shape) -> None:
         self._add_kernels(int(input_shape[-1]), 4)
         self._add_bias((4 * self.units,), self._bias_init())
+        super().build(input_shape)
 
     def _bias_init(self):
         """With ``unit_forget_bias``: the forget gate's bias starts at ones (Keras)."""

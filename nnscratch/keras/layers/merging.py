@@ -40,6 +40,7 @@ class Merge(Layer):
 
     def build(self, input_shape) -> None:
         self.compute_output_shape(input_shape)  # raises on incompatible shapes
+        super().build(input_shape)
 
     def compute_output_shape(self, input_shape) -> Shape:
         shapes = self._check_shape_list(input_shape)
@@ -60,6 +61,9 @@ class Merge(Layer):
         if not mask or any(m is None for m in mask):
             return None
         return Tensor(np.logical_or.reduce(np.broadcast_arrays(*map(_bool_array, mask))))
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs) -> Tensor:
         self.compute_output_shape([tuple(x.shape) for x in self._check_list(inputs)])
@@ -244,6 +248,9 @@ class Concatenate(Merge):
             f"{self._describe()} requires inputs with matching shapes except on the "
             f"concatenation axis (axis={self.axis}), received shapes {_format_list(shapes)}"
         )
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs) -> Tensor:
         inputs = self._check_list(inputs)

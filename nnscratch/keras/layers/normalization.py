@@ -89,6 +89,10 @@ class BatchNormalization(Layer):
         self.add_weight(
             shape, self.moving_variance_initializer, trainable=False, name="moving_variance"
         )
+        super().build(input_shape)
+
+    call_takes_training = True  # call(inputs, training, mask)
+    call_mask_arguments = ("mask",)
 
     def call(self, inputs: Tensor, training: bool = False, mask=None) -> Tensor:
         self._check_input_shape(inputs.shape)
@@ -255,6 +259,10 @@ class LayerNormalization(Layer):
         if self.center and not self.rms_scaling:
             self.add_weight(self._shape, self.beta_initializer,
                             regularizer=self.beta_regularizer, name="beta")  # fmt: skip
+        super().build(input_shape)
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         self._check_input_shape(inputs.shape)

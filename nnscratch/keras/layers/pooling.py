@@ -68,6 +68,9 @@ class BasePooling(Layer):
     def _owner(self) -> str:
         return f"{type(self).__name__} '{self.name}'"
 
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor) -> Tensor:
         check_rank(self._owner, inputs.shape, self.rank, self.data_format)
         if self.padding == "valid":  # the only padding a window can outgrow
@@ -229,6 +232,9 @@ class BaseGlobalPooling(Layer):
         first = 1 if self.data_format == "channels_last" else 2
         return tuple(range(first, first + self.rank))
 
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor) -> Tensor:
         check_rank(
             f"{type(self).__name__} '{self.name}'", inputs.shape, self.rank, self.data_format
@@ -258,6 +264,9 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
     rank = 1
     _reduce = staticmethod(mean)
     supports_masking = True  # it averages over the kept steps only, and consumes the mask
+
+    call_takes_training = False  # call(inputs, mask)
+    call_mask_arguments = ("mask",)
 
     def call(self, inputs: Tensor, mask=None) -> Tensor:
         if mask is None:

@@ -53,6 +53,9 @@ class _NoiseLayer(Layer):
         super().__init__(**kwargs)
         self.built = True
 
+    call_takes_training = True  # call(inputs, training)
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor, training: bool = False) -> Tensor:
         return self.noisy(inputs) if training and self._active() else inputs
 

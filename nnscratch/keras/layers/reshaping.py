@@ -26,6 +26,9 @@ class Flatten(Layer):
         self.data_format = data_format
         self.built = True
 
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
+
     def call(self, inputs: Tensor) -> Tensor:
         return inputs.reshape(inputs.shape[0], math.prod(inputs.shape[1:]))
 
@@ -59,6 +62,9 @@ class Reshape(Layer):
                 f"received {self.target_shape}"
             )
         self.built = True
+
+    call_takes_training = False  # call(inputs): no training flag, no mask
+    call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
         target = self.compute_output_shape(inputs.shape)

@@ -186,6 +186,7 @@ class RNN(Layer):
         if not self.cell.built:
             self.cell.build((input_shape[0], int(input_shape[-1])))
         self.input_dim = int(input_shape[-1])
+        super().build(input_shape)
 
     def _check_rank(self, shape: Shape) -> None:
         if len(shape) != 3:
@@ -220,6 +221,9 @@ class RNN(Layer):
         return super().__call__(inputs, *args, **kwargs)
 
     forward = __call__
+
+    call_takes_training = True  # call(sequences, ..., mask, training)
+    call_mask_arguments = ("mask",)
 
     def call(self, sequences: Tensor, initial_state=None, mask=None, training: bool = False):
         self._check_input(sequences)

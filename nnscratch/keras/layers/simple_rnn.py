@@ -24,6 +24,7 @@ class SimpleRNNCell(Cell):
     def build(self, input_shape: Shape) -> None:
         self._add_kernels(int(input_shape[-1]), 1)
         self._add_bias((self.units,), self.bias_initializer)
+        super().build(input_shape)
 
     def runner(self) -> Runner:
         kernel_t = self.kernel.T  # torch's (out, in) layout, a view
