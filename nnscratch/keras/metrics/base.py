@@ -102,6 +102,10 @@ class Metric:
         self.update_state(*args, **kwargs)
         return self.result()
 
+    def float_result(self) -> float:
+        """``result()`` as a Python float: what ``fit`` logs."""
+        return float(_array(self.result()))
+
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}
 
@@ -130,7 +134,7 @@ def _mean(values: np.ndarray, axes: tuple, dtype) -> np.ndarray:
     """``values.mean(axes, dtype=dtype)`` over trailing ``axes``: the same sum divided by the
     count, without the overhead of ``ndarray.mean`` (it runs on every batch of ``fit``); over
     axes of size 1 (one output unit) the mean is the values themselves."""
-    count = math.prod(values.shape[a] for a in axes)
+    count = math.prod(values.shape[axes[0] :])  # (the axes are the trailing ones)
     if count == 1:
         return values.reshape(values.shape[: axes[0]])
     return values.sum(axes, dtype=dtype) / count
@@ -154,12 +158,21 @@ class Mean(Metric):
         self.count = np.zeros((), self.dtype)
 
     def update_state(self, values, sample_weight=None) -> None:
+        if isinstance(values, float) and isinstance(sample_weight, (int, float, type(None))):
+            # one number (fit's loss, every batch): the lines below, without their reshaping
+            weight = np.asarray(1 if sample_weight is None else sample_weight, self.dtype)
+            self.total += np.asarray(values, self.dtype) * weight
+            self.count += weight
+            return
         values, weight = _samplewise(_array(values), sample_weight, self.dtype)
         self.total += values.sum(dtype=self.dtype)
         if weight is not None:
             self.count += weight.sum(dtype=self.dtype)
         else:
             self.count += values.shape[0] if values.ndim else 1
+
+    def float_result(self) -> float:
+        return float(self.total / self.count) if self.count else 0.0
 
     def result(self) -> Tensor:
         # 0-d state: a plain division (``_divide_no_nan``'s where and errstate cost more than

@@ -41,6 +41,8 @@ class CallbackList:
     3 {}
     >>> hooks.listens("on_epoch_end"), hooks.listens("on_train_batch_end")
     (True, False)
+    >>> sorted(hooks.listening)
+    ['on_epoch_end']
     """
 
     def __init__(self, callbacks, model, params: dict) -> None:
@@ -49,6 +51,8 @@ class CallbackList:
             getattr(callback, "set_model", lambda m: None)(model)
             getattr(callback, "set_params", lambda p: None)(params)
         self._methods = {hook: _methods(self.callbacks, hook) for hook in _HOOKS}
+        # read by fit's loop, which skips the hooks nobody listens to (no call at all)
+        self.listening = frozenset(hook for hook in _HOOKS if self._methods[hook])
         for hook in _HOOKS:  # made once: fit calls the batch hooks on every step
             setattr(self, hook, self._dispatcher(hook))
 

@@ -1,5 +1,5 @@
-"""What ``compile`` turns its arguments into: the compiled loss, the compiled metrics and the
-loss tracker.
+"""What ``compile`` turns its arguments into: the compiled loss and the compiled metrics (the
+loss tracker is a ``keras.metrics.Mean``, as in Keras).
 
 Names go through ``keras.losses.get`` and ``keras.metrics.get_for_output``; a plain function
 ``fn(y_true, y_pred) -> per-sample values`` is wrapped into a mean, as Keras wraps its
@@ -8,13 +8,15 @@ function losses (``LossFunctionWrapper``) and metrics (``MeanMetricWrapper``).
 
 from __future__ import annotations
 
+from operator import methodcaller
+
 import numpy as np
 
 from ...autograd.tensor import Tensor
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 
-__all__ = ["CompiledLoss", "CompiledMetrics", "Mean", "loss_weight", "to_float"]
+__all__ = ["CompiledLoss", "CompiledMetrics", "loss_weight", "to_float"]
 
 
 def to_float(value) -> float:
@@ -22,25 +24,6 @@ def to_float(value) -> float:
     if isinstance(value, Tensor):
         value = value._data  # its values, in a graph or not
     return float(np.asarray(value))
-
-
-class Mean:
-    """A running weighted mean of scalars: the ``loss`` that ``fit`` reports per epoch, each
-    batch weighted by its number of samples (as Keras's loss tracker)."""
-
-    def __init__(self, name: str = "mean") -> None:
-        self.name = name
-        self.reset_state()
-
-    def update_state(self, value: float, sample_weight: float = 1.0) -> None:
-        self.total += float(value) * sample_weight
-        self.count += sample_weight
-
-    def result(self) -> float:
-        return self.total / self.count if self.count else 0.0
-
-    def reset_state(self) -> None:
-        self.total, self.count = 0.0, 0.0
 
 
 def loss_weight(loss_weights) -> float | None:
@@ -111,6 +94,9 @@ class CompiledLoss:
         return loss if self.weight is None else loss * self.weight
 
 
+_float_result = methodcaller("float_result")  # each metric's result as a float, for the logs
+
+
 def _as_list(identifiers) -> list:
     if identifiers is None:
         return []
@@ -157,8 +143,7 @@ class CompiledMetrics:
     def result(self) -> dict[str, float]:
         if self.metrics is None:
             return {}
-        metrics = self.metrics + self.weighted
-        return {name: to_float(m.result()) for name, m in zip(self._names, metrics)}
+        return dict(zip(self._names, map(_float_result, self.metrics + self.weighted)))
 
 
 def _unique_names(metrics: list, weighted: list) -> list[str]:

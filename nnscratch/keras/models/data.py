@@ -1,5 +1,9 @@
 """Arrays in, batches out: what ``fit``, ``evaluate`` and ``predict`` do with their data.
 
+Data is an array or a structure of arrays (a list, tuple or dict of them: the inputs of a
+model with several inputs). A structure is never packed into one array: each array keeps its
+dtype (int64 ids beside float32 features), and a batch takes the same rows of every array.
+
 Data is checked once, when a call starts, so careless or hostile input stops with an
 ``InputError`` (a ``ValueError``) naming the argument, what was expected and what was received,
 instead of a crash deep inside a layer or a silently wrong answer: strings, objects and complex
@@ -21,16 +25,34 @@ from ... import random
 from ...autograd.tensor import Tensor
 from ...errors import InputError, LabelError
 from ...ops.creation import from_numpy
+from ...utils.data.sampler import BatchSampler, RandomSampler, SequentialSampler
 from .. import losses
+from .nested_data import (
+    concatenate,
+    floatx,
+    is_structure,
+    map_data,
+    named_leaves,
+    num_samples,
+    rows,
+)
 
 __all__ = [
     "Batches",
     "as_array",
+    "as_data",
     "check_cardinality",
     "check_finite",
     "check_targets",
     "check_training_data",
     "class_weights_to_sample_weights",
+    "concatenate",
+    "floatx",
+    "is_structure",
+    "map_data",
+    "named_leaves",
+    "num_samples",
+    "rows",
     "split_validation",
     "to_tensor",
     "warn_large_batch",
@@ -42,6 +64,12 @@ MIN_VALIDATION_ROWS = 2  # fewer than this held out for validation: a warning
 _NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
 
 
+def as_data(data, name: str):
+    """``as_array`` on an array-like, or on each array of a structure (named ``x['ids']``)."""
+    return map_data(as_array, data, name)
+
+
+# ---- checks -------------------------------------------------------------------------------------
 def as_array(data, name: str) -> np.ndarray | None:
     """A NumPy array of samples from an array-like or a Tensor (``None`` stays ``None``).
 
@@ -188,7 +216,7 @@ def check_training_data(
     ...
     nnscratch.errors.InputError: Expected finite values in `y`, received 0 NaN and 1 infinite ...
     """
-    check_finite(x=x)
+    check_finite(**dict(named_leaves(x, "x")))
     check_targets(model, y)  # first: a NaN class label is reported as a label out of range
     check_finite(y=y, sample_weight=sample_weight)
 
@@ -201,21 +229,38 @@ def to_tensor(array: np.ndarray | None) -> Tensor | None:
     return from_numpy(array.astype(np.float32 if array.dtype == np.float64 else array.dtype))
 
 
-def check_cardinality(**arrays: np.ndarray | None) -> int:
-    """The number of samples, which every given array must share."""
-    sizes = {name: len(a) for name, a in arrays.items() if a is not None}
-    if len(set(sizes.values())) > 1:
-        lines = "\n".join(f"'{name}' sizes: {size}" for name, size in sizes.items())
+def check_cardinality(**data) -> int:
+    """The number of samples, which every given array (or array of a structure) must share.
+
+    >>> check_cardinality(x={"ids": np.zeros(4), "features": np.zeros(3)}, y=np.zeros(4))
+    Traceback (most recent call last):
+    ...
+    nnscratch.errors.InputError: Data cardinality is ambiguous. Make sure all arrays contain \
+the same number of samples.
+    'x' sizes: 4, 3 (x['ids']: 4, x['features']: 3)
+    'y' sizes: 4
+    """
+    leaves = {name: named_leaves(value, name) for name, value in data.items()}
+    sizes = {len(array) for found in leaves.values() for _, array in found}
+    if len(sizes) > 1:
+        lines = "\n".join(_sizes_line(name, found) for name, found in leaves.items() if found)
         raise InputError(
             "Data cardinality is ambiguous. Make sure all arrays contain the same number of "
             f"samples.\n{lines}"
         )
-    return next(iter(sizes.values()))
+    return sizes.pop()
+
+
+def _sizes_line(name: str, found: list) -> str:
+    line = f"'{name}' sizes: " + ", ".join(str(len(array)) for _, array in found)
+    if len(found) > 1 or found[0][0] != name:  # a structure: say which array is which
+        line += " (" + ", ".join(f"{where}: {len(array)}" for where, array in found) + ")"
+    return line
 
 
 def split_validation(arrays: list, validation_split: float) -> tuple[list, list]:
     """The last ``validation_split`` of the samples (before any shuffling) for validation."""
-    n = len(arrays[0])
+    n = num_samples(arrays[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
         raise InputError(
@@ -224,8 +269,8 @@ def split_validation(arrays: list, validation_split: float) -> tuple[list, list]
         )
     warn_small_split(split_at, n - split_at, validation_split)
     return (
-        [None if a is None else a[:split_at] for a in arrays],
-        [None if a is None else a[split_at:] for a in arrays],
+        [map_data(lambda a, _: a[:split_at], data) for data in arrays],
+        [map_data(lambda a, _: a[split_at:], data) for data in arrays],
     )
 
 
@@ -264,8 +309,15 @@ def warn_large_batch(batch_size: int, num_samples: int) -> None:
         )
 
 
-class Batches:
-    """Index batches over ``num_samples``: in order, or in a fresh random order each epoch."""
+class Batches(BatchSampler):
+    """Index batches over ``num_samples``: a ``BatchSampler`` over a ``SequentialSampler``, or
+    over a ``RandomSampler`` (a fresh random order each epoch) when ``shuffle``, as a
+    ``DataLoader`` orders a ``TensorDataset``; the batches come as slices or index arrays,
+    for one indexing op per array, instead of lists of Python ints.
+
+    >>> [(b.start, b.stop) for b in Batches(5, 2)], len(Batches(5, 2, shuffle=True))
+    ([(0, 2), (2, 4), (4, 5)], 3)
+    """
 
     def __init__(self, num_samples: int, batch_size: int | None, shuffle: bool = False):
         batch_size = 32 if batch_size is None else batch_size
@@ -275,13 +327,13 @@ class Batches:
                 f"Expected `batch_size` to be a positive integer, received {batch_size!r}"
                 f" ({type(batch_size).__name__})"
             )
-        self.num_samples, self.batch_size, self.shuffle = num_samples, int(batch_size), shuffle
-
-    def __len__(self) -> int:
-        return math.ceil(self.num_samples / self.batch_size)
+        order = RandomSampler if shuffle else SequentialSampler
+        super().__init__(order(range(num_samples)), int(batch_size), drop_last=False)
+        self.num_samples, self.shuffle = num_samples, shuffle
 
     def __iter__(self) -> Iterator[np.ndarray | slice]:
-        order = random.generator().permutation(self.num_samples) if self.shuffle else None
-        for start in range(0, self.num_samples, self.batch_size):
-            stop = min(start + self.batch_size, self.num_samples)
+        n, size = self.num_samples, self.batch_size
+        order = random.generator().permutation(n) if self.shuffle else None
+        for start in range(0, n, size):
+            stop = min(start + size, n)
             yield slice(start, stop) if order is None else order[start:stop]

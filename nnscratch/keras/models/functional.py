@@ -3,9 +3,8 @@
 Layers called on ``keras.Input`` tensors record their calls (``keras_tensor.Node``); the model
 walks back from its outputs to its inputs (``graph.map_graph``), and ``call`` replays the same
 calls on real tensors. Training, evaluation and prediction are the ``Trainer``'s; a model with
-several inputs hands the trainer one array in which each row holds every input of a sample
-(flattened side by side), so batching, shuffling and ``validation_split`` keep the inputs
-together, and ``call`` splits a batch back into its inputs.
+several inputs hands the trainer a list of arrays, one per input in ``inputs`` order, each
+already of its Input's dtype (int64 ids stay integers), and the trainer batches them alike.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
+from ...errors import InputError
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten, flatten_shapes, is_shape, pack_like
 from ..layers.layer import format_shape
@@ -150,22 +150,16 @@ class Functional(Model):
 
     def _input_tensors(self, inputs) -> list[Tensor]:
         """One tensor per input, checked against its Input's shape and cast to its dtype."""
-        if isinstance(inputs, Tensor) and len(self.inputs) > 1:
-            inputs = self._unpack_rows(inputs)
         items = self._items(inputs, "tensors")
         return [self._conform(i, t, x) for i, (t, x) in enumerate(zip(self.inputs, items))]
 
     def _items(self, inputs, what: str) -> list:
         """The inputs as a list in ``self.inputs`` order, from one value, a list or a dict."""
         if isinstance(inputs, dict):
-            keys = (
-                list(self._inputs_struct)
-                if isinstance(self._inputs_struct, dict)
-                else [t.name for t in self.inputs]
-            )
+            keys = self._input_names()
             missing = [key for key in keys if key not in inputs]
             if missing:
-                raise ValueError(
+                raise InputError(
                     f"Model '{self.name}' expects inputs named {keys}, received a dict with "
                     f"keys {list(inputs)} (missing {missing})"
                 )
@@ -173,11 +167,17 @@ class Functional(Model):
         items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(items) != len(self.inputs):
             names = ", ".join(f"'{t.name}'" for t in self.inputs)
-            raise ValueError(
+            raise InputError(
                 f"Model '{self.name}' expects {len(self.inputs)} input {what} ({names}), "
                 f"received {len(items)}"
             )
         return items
+
+    def _input_names(self) -> list[str]:
+        """The keys of a dict of inputs: the model's own, else the Inputs' names."""
+        if isinstance(self._inputs_struct, dict):
+            return list(self._inputs_struct)
+        return [t.name for t in self.inputs]
 
     def _conform(self, index: int, expected: KerasTensor, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
@@ -198,88 +198,37 @@ class Functional(Model):
             )
 
     # ---- data for the trainer -----------------------------------------------------------------
-    def _arrays(self, x, y, sample_weight, class_weight) -> list:
-        return super()._arrays(self._pack_inputs(x), y, sample_weight, class_weight)
-
-    def _check_input_array(self, x: np.ndarray) -> None:
-        """Nothing left to check: ``_pack_inputs`` checked every input's shape."""
-
-    def _pack_inputs(self, x) -> np.ndarray:
-        """The input data as one array: itself for one input, else each sample's inputs
-        flattened side by side in a row (``call`` splits them again)."""
+    def _input_data(self, x):
+        """The input data as the trainer batches it: one array for one input, else a dict of
+        arrays by input name (from a list, a tuple or a dict keyed by input names), each
+        checked against its Input's shape and cast to its dtype once, not on every call."""
         single_wrapped = (
             isinstance(x, (list, tuple)) and len(x) == 1 and isinstance(x[0], (np.ndarray, Tensor))
         )
         if len(self.inputs) == 1 and isinstance(x, (list, tuple)) and not single_wrapped:
             x = [x]  # a nested list of numbers is the data of the one input
-        if isinstance(x, np.ndarray) and len(self.inputs) > 1:
-            return self._check_rows(x)  # already packed (fit hands its validation rows back)
-        items = self._items(x, "arrays")
-        arrays = [data_utils.as_array(a, f"x['{t.name}']") for a, t in zip(items, self.inputs)]
-        for i, (t, a) in enumerate(zip(self.inputs, arrays)):
-            self._check_shape(i, t, a.shape, "data of shape")
-        if len(arrays) == 1:
-            return arrays[0]
-        self._row_sizes()  # every per-sample shape must be known
-        data_utils.check_cardinality(**{f"x['{t.name}']": a for t, a in zip(self.inputs, arrays)})
-        return np.concatenate([a.reshape(len(a), -1) for a in arrays], axis=1)
-
-    def _row_sizes(self) -> list[int]:
-        for t in self.inputs:
-            if None in t.shape[1:]:
-                raise NotImplementedError(
-                    f"Model '{self.name}': input '{t.name}' has shape {format_shape(t.shape)}; "
-                    "training or predicting with several inputs needs each input's shape "
-                    "(after the batch axis) to be fully known"
-                )
-        return [int(np.prod(t.shape[1:])) for t in self.inputs]
-
-    def _check_rows(self, rows):
-        """Packed rows (one array or tensor holding every input) must be as wide as the
-        inputs together; anything else is one input given to a model that wants several."""
-        if rows.ndim != 2 or rows.shape[1] != sum(self._row_sizes()):
+        if len(self.inputs) > 1 and not isinstance(x, (list, tuple, dict)):
             names = ", ".join(f"'{t.name}'" for t in self.inputs)
-            raise ValueError(
+            raise InputError(
                 f"Model '{self.name}' expects {len(self.inputs)} inputs ({names}) as a list or "
-                f"dict, received one array of shape {tuple(rows.shape)}"
+                f"dict, received one {type(x).__name__} of shape {np.shape(x)}"
             )
-        return rows
+        items = self._items(x, "arrays")
+        arrays = [self._input_array(i, t, a) for i, (t, a) in enumerate(zip(self.inputs, items))]
+        return arrays[0] if len(arrays) == 1 else dict(zip(self._input_names(), arrays))
 
-    def _unpack_rows(self, rows: Tensor) -> list[Tensor]:
-        data = self._check_rows(rows).detach().numpy()
-        bounds = np.cumsum([0, *self._row_sizes()])
-        return [
-            Tensor(data[:, a:b].reshape(len(data), *t.shape[1:]))
-            for a, b, t in zip(bounds[:-1], bounds[1:], self.inputs)
-        ]
+    def _input_array(self, index: int, expected: KerasTensor, data) -> np.ndarray:
+        array = data_utils.as_array(data, f"x['{expected.name}']")
+        self._check_shape(index, expected, array.shape, "data of shape")
+        if array.dtype != np.dtype(expected.dtype) and array.dtype.kind in "biuf":
+            array = array.astype(expected.dtype)  # the cast ``call`` makes, made once
+        return array
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
-        """The outputs for ``x`` (an array, or a list/dict of arrays for several inputs), as a
-        NumPy array, or a list/dict of them for several outputs."""
-        rows = super().predict(self._pack_inputs(x), batch_size, verbose, callbacks)
-        return self._unpack_outputs(rows)
-
-    def predict_on_batch(self, x):
-        return self._unpack_outputs(super().predict_on_batch(self._pack_inputs(x)))
-
-    def predict_step(self, x: Tensor) -> np.ndarray:
+    def predict_step(self, x):
+        """The outputs for one batch as NumPy arrays, structured as the model's outputs."""
         with no_grad():
             outputs = flatten(self(x, training=False))
-        if len(outputs) == 1:
-            return outputs[0].numpy()
-        object.__setattr__(self, "_output_sample_shapes", [o.shape[1:] for o in outputs])
-        return np.concatenate([o.numpy().reshape(len(o), -1) for o in outputs], axis=1)
-
-    def _unpack_outputs(self, rows: np.ndarray):
-        if len(self.outputs) == 1:
-            return rows
-        shapes = self._output_sample_shapes
-        bounds = np.cumsum([0, *(int(np.prod(s)) for s in shapes)])
-        arrays = [
-            rows[:, a:b].reshape(len(rows), *shape).astype(t.dtype, copy=False)
-            for a, b, shape, t in zip(bounds[:-1], bounds[1:], shapes, self.outputs)
-        ]
-        return self._returned(arrays)
+        return self._returned([output.numpy() for output in outputs])
 
     def compile(self, *args, **kwargs) -> None:
         if len(self.outputs) > 1:

@@ -3,6 +3,12 @@
 ``fit`` is a plain loop with callback hooks: each batch goes through ``train_step`` (forward,
 loss with regularization penalties, backward, one optimizer update, metrics on the predictions
 made before the update), as Keras's torch backend does. Override ``train_step`` to customise.
+
+Data may be an array or a list, tuple or dict of arrays (a model's several inputs): batches
+take the same rows of every array, and each keeps its dtype. Per batch, the loop does only
+what must be done per batch: data is checked and cast once, unheard hooks are not called, and
+the trainable weights are walked from the layer tree once per ``fit`` when nothing can change
+them.
 """
 
 from __future__ import annotations
@@ -18,9 +24,10 @@ from ...errors import InputError
 from .. import optimizers as optimizers_module
 from ..callbacks.history import History
 from ..callbacks.progbar_logger import ProgbarLogger, progress_line, summary_line
+from ..metrics.base import Mean
 from . import data as data_utils
 from .callback_list import CallbackList
-from .compile_utils import CompiledLoss, CompiledMetrics, Mean, loss_weight, to_float
+from .compile_utils import CompiledLoss, CompiledMetrics, loss_weight, to_float
 from .fit_arguments import check_fit_arguments
 
 __all__ = ["Trainer"]
@@ -37,6 +44,9 @@ class Trainer:
     compiled = False
     optimizer = None
     stop_training = False
+    _step_weights = None  # (trainable weights, whether any is regularized), kept within a fit
+    _keeps_step_weights = False  # whether nothing but fit's own callbacks can change them
+    _latest_results = None  # the dict get_metrics_result last returned
 
     # ---- compile ------------------------------------------------------------------------------
     def compile(
@@ -83,7 +93,9 @@ class Trainer:
         self._compiled_metrics.reset_state()
 
     def get_metrics_result(self) -> dict[str, float]:
-        return {"loss": self._loss_tracker.result(), **self._compiled_metrics.result()}
+        results = {"loss": self._loss_tracker.float_result(), **self._compiled_metrics.result()}
+        object.__setattr__(self, "_latest_results", results)  # (fit's epoch end may reuse it)
+        return results
 
     # ---- one step -----------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -91,7 +103,9 @@ class Trainer:
         terms = (
             [] if self._compiled_loss is None else [self._compiled_loss(y, y_pred, sample_weight)]
         )
-        terms += [penalty.sum() for penalty in self.losses]
+        kept = self._weights_for_step()
+        if kept is None or kept[1]:  # (kept: no weight has a regularizer, no need to look)
+            terms += [penalty.sum() for penalty in self.losses]
         if not terms:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         total = terms[0]
@@ -108,26 +122,44 @@ class Trainer:
         x, y, sample_weight = data
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
-        self._loss_tracker.update_state(to_float(loss), x.shape[0])
+        self._loss_tracker.update_state(to_float(loss), _batch_size(x))
         self._apply_gradients(loss)
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def _apply_gradients(self, loss: Tensor) -> None:
-        params = self.trainable_weights
+        kept = self._weights_for_step()
+        params = self.trainable_weights if kept is None else kept[0]
         if not params:
             warnings.warn("The model does not have any trainable weights.", stacklevel=3)
             return
         for param in params:  # fresh gradients: only these are read (Module.zero_grad walks all)
             param.grad = None
         loss.backward()
-        self.optimizer.apply_gradients([(p.grad, p) for p in params if p.grad is not None])
+        self.optimizer.apply_gradients([(g, p) for p in params if (g := p.grad) is not None])
+
+    def _weights_for_step(self) -> tuple[list, bool] | None:
+        """The trainable weights and whether any has a regularizer, or None: read them anew.
+        Walking the layer tree costs more calls than the rest of a small model's step, so
+        ``fit`` keeps the answer of its first step (after the forward pass: a model may build
+        its weights there) while nothing else can freeze a layer or add one: no callbacks but
+        its own History and progress bar."""
+        if not self._keeps_step_weights:
+            return None
+        if self._step_weights is None:
+            kept = (self.trainable_weights, bool(self.losses))
+            object.__setattr__(self, "_step_weights", kept)
+        return self._step_weights
+
+    def _keep_step_weights(self, keep: bool) -> None:
+        object.__setattr__(self, "_keeps_step_weights", keep)
+        object.__setattr__(self, "_step_weights", None)
 
     def test_step(self, data: tuple) -> dict[str, float]:
         x, y, sample_weight = data
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
-        self._loss_tracker.update_state(to_float(loss), x.shape[0])
+        self._loss_tracker.update_state(to_float(loss), _batch_size(x))
         return self.compute_metrics(x, y, y_pred, sample_weight)
 
     def predict_step(self, x: Tensor) -> np.ndarray:
@@ -154,6 +186,8 @@ class Trainer:
     ) -> History:
         """Train for ``epochs`` passes over ``(x, y)`` in batches (default 32); returns History.
 
+        ``x`` is an array, or a list, tuple or dict of arrays (dict keys: input names) for a
+        model with several inputs; a shuffle moves the rows of every array alike.
         ``validation_split`` keeps the last fraction of the samples aside (before shuffling);
         ``val_`` entries are then logged at the end of each epoch. Training runs from epoch
         ``initial_epoch`` up to ``epochs`` (an index, as in Keras, not a count).
@@ -166,9 +200,10 @@ class Trainer:
         val_arrays = self._validation_arrays(validation_data)
         if validation_split and val_arrays is None:
             arrays, val_arrays = data_utils.split_validation(arrays, validation_split)
-        batches = data_utils.Batches(len(arrays[0]), batch_size, shuffle)
+        num_samples = data_utils.num_samples(arrays[0])
+        batches = data_utils.Batches(num_samples, batch_size, shuffle)
         if batch_size is not None:  # the default holding every sample of a small set is fine
-            data_utils.warn_large_batch(batches.batch_size, len(arrays[0]))
+            data_utils.warn_large_batch(batches.batch_size, num_samples)
         history, verbose = History(), _verbosity(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
         callbacks = list(callbacks or [])
@@ -177,21 +212,35 @@ class Trainer:
         hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
         self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras
-        hooks.on_train_begin()
-        for epoch in range(self._initial_epoch or initial_epoch, epochs):
-            logs = self._fit_epoch(epoch, batches, arrays, hooks)
-            if val_arrays is not None and (epoch + 1) % validation_freq == 0:
-                logs.update(self._validation_logs(val_arrays, validation_batch_size or batch_size))
-            logs = dict(sorted(logs.items()))  # Keras logs its names in sorted order
-            hooks.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        hooks.on_train_end(logs)
+        self._keep_step_weights(all(type(c) in (History, ProgbarLogger) for c in hooks.callbacks))
+        try:
+            hooks.on_train_begin()
+            for epoch in range(self._initial_epoch or initial_epoch, epochs):
+                logs = self._fit_epoch(epoch, batches, arrays, hooks)
+                if val_arrays is not None and (epoch + 1) % validation_freq == 0:
+                    val_batch_size = validation_batch_size or batch_size
+                    logs.update(self._validation_logs(val_arrays, val_batch_size))
+                logs = dict(sorted(logs.items()))  # Keras logs its names in sorted order
+                hooks.on_epoch_end(epoch, logs)
+                if self.stop_training:
+                    break
+            hooks.on_train_end(logs)
+        finally:
+            self._keep_step_weights(False)
         return history
 
     def _fit_epoch(self, epoch: int, batches, arrays: list, hooks) -> dict[str, float]:
         self.reset_metrics()
-        hooks.on_epoch_begin(epoch)
+        if "on_epoch_begin" in hooks.listening:
+            hooks.on_epoch_begin(epoch)
+        if hooks.listening.isdisjoint(("on_train_batch_begin", "on_train_batch_end")):
+            logs = None
+            for index in batches:  # nobody listens to the batches: no hooks
+                logs = self.train_step(_batch(arrays, index))
+                if self.stop_training:
+                    break
+            # the last step's logs, when they are the metric results read after its updates
+            return logs if logs is self._latest_results else self.get_metrics_result()
         for step, index in enumerate(batches):
             hooks.on_train_batch_begin(step)
             logs = self.train_step(_batch(arrays, index))
@@ -201,13 +250,7 @@ class Trainer:
         return self.get_metrics_result()
 
     def _validation_logs(self, val_arrays: list, batch_size) -> dict[str, float]:
-        logs = self.evaluate(
-            *val_arrays[:2],
-            batch_size=batch_size,
-            verbose=0,
-            sample_weight=val_arrays[2],
-            return_dict=True,
-        )
+        logs = self._evaluate_arrays(val_arrays, batch_size, [], verbose=0)
         return {f"val_{name}": value for name, value in logs.items()}
 
     def evaluate(
@@ -224,8 +267,13 @@ class Trainer:
         ``[loss, *metrics]`` in ``metrics_names`` order (or a dict with ``return_dict``)."""
         self._assert_compiled("evaluate")
         arrays = self._arrays(x, y, sample_weight, None)
-        batches = data_utils.Batches(len(arrays[0]), batch_size)
-        hooks = CallbackList(callbacks or [], self, {"verbose": verbose, "steps": len(batches)})
+        logs = self._evaluate_arrays(arrays, batch_size, callbacks or [], verbose)
+        return logs if return_dict else self._flatten_logs(logs)
+
+    def _evaluate_arrays(self, arrays: list, batch_size, callbacks, verbose) -> dict:
+        """``evaluate`` on data already checked (``fit``'s validation data, every epoch)."""
+        batches = data_utils.Batches(data_utils.num_samples(arrays[0]), batch_size)
+        hooks = CallbackList(callbacks, self, {"verbose": verbose, "steps": len(batches)})
         self.reset_metrics()
         start = time.perf_counter()
         hooks.on_test_begin()
@@ -235,20 +283,22 @@ class Trainer:
         logs = self.get_metrics_result()
         hooks.on_test_end(logs)
         _print_progress(_verbosity(verbose), len(batches), start, logs)
-        return logs if return_dict else self._flatten_logs(logs)
+        return logs
 
     def _flatten_logs(self, logs: dict):
         values = [logs[name] for name in self.metrics_names]
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None) -> np.ndarray:
-        """The model's outputs for ``x`` as a NumPy array, computed in batches (default 32)."""
-        x = data_utils.as_array(x, "x")
-        batches = data_utils.Batches(len(x), batch_size)
+    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+        """The model's outputs for ``x`` (an array, or a list/dict of arrays for several
+        inputs) as a NumPy array (a list/dict of them for several outputs), computed in
+        batches (default 32)."""
+        x = self._input_data(x)
+        batches = data_utils.Batches(data_utils.check_cardinality(x=x), batch_size)
         start = time.perf_counter()
-        outputs = [self.predict_step(data_utils.to_tensor(x[index])) for index in batches]
+        outputs = [self.predict_step(data_utils.rows(x, index)) for index in batches]
         _print_progress(_verbosity(verbose), len(batches), start, {})
-        return np.concatenate(outputs) if outputs else np.empty((0,), np.float32)
+        return data_utils.concatenate(outputs)
 
     # ---- single batches -----------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -264,8 +314,8 @@ class Trainer:
         logs = self.test_step(_batch(self._arrays(x, y, sample_weight, None), slice(None)))
         return logs if return_dict else self._flatten_logs(logs)
 
-    def predict_on_batch(self, x) -> np.ndarray:
-        return self.predict_step(data_utils.to_tensor(data_utils.as_array(x, "x")))
+    def predict_on_batch(self, x):
+        return self.predict_step(data_utils.rows(self._input_data(x), slice(None)))
 
     # ---- saving (keras.saving: a .keras zip of JSON and safetensors, no pickle) --------------
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
@@ -288,18 +338,27 @@ class Trainer:
 
     # ---- data ---------------------------------------------------------------------------------
     def _arrays(self, x, y, sample_weight, class_weight) -> list:
-        x, y = data_utils.as_array(x, "x"), data_utils.as_array(y, "y")
+        """``[x, y, sample_weight]`` checked once and cast once, ready to batch."""
+        x, y = self._input_data(x), data_utils.as_array(y, "y")
         sample_weight = data_utils.as_array(sample_weight, "sample_weight")
         if class_weight is not None:
             if sample_weight is not None:
                 raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
             sample_weight = data_utils.class_weights_to_sample_weights(y, class_weight)
         data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
-        self._check_input_array(x)
         data_utils.check_training_data(self, x, y, sample_weight)  # NaN, labels out of range
-        if self._autocasts(x.dtype):  # the cast the model makes on every call, made once here
-            x = x.astype(self._dtype)
-        return [x, y, sample_weight]
+        return [x, data_utils.floatx(y), data_utils.floatx(sample_weight)]
+
+    def _input_data(self, x):
+        """``x`` as arrays (one, or a structure of them), checked and cast as the model would
+        cast them on every call: one array to the model's dtype (Keras's autocast), and
+        float64 to float32."""
+        x = data_utils.as_data(x, "x")
+        if isinstance(x, np.ndarray):
+            self._check_input_array(x)
+            if self._autocasts(x.dtype):  # the cast the model makes on every call, made once
+                x = x.astype(self._dtype)
+        return data_utils.floatx(x)
 
     def _check_input_array(self, x: np.ndarray) -> None:
         """Models that know their input shape check it here (Sequential does)."""
@@ -320,7 +379,17 @@ class Trainer:
 
 
 def _batch(arrays: list, index) -> tuple:
-    return tuple(None if a is None else data_utils.to_tensor(a[index]) for a in arrays)
+    """``(x, y, sample_weight)``: the rows ``index`` of each, as Tensors."""
+    x, y, weights = arrays
+    rows = data_utils.rows
+    return rows(x, index), rows(y, index), None if weights is None else rows(weights, index)
+
+
+def _batch_size(x) -> int:
+    """The number of samples in a batch of inputs (a Tensor, or a structure of them)."""
+    if isinstance(x, Tensor):
+        return x.shape[0]
+    return data_utils.named_leaves(x, "x")[0][1].shape[0]
 
 
 def _print_progress(verbose: int, steps: int, start: float, logs: dict) -> None:
