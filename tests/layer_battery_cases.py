@@ -1,0 +1,176 @@
+"""The table of the Keras layer battery (``tests/test_keras_layer_battery.py``): one row per
+layer configuration, written out, so that a reader sees every case without running anything.
+
+A ``Case`` names a class of ``keras.layers`` (ours and real Keras's spell it alike), the
+constructor's keyword arguments, the shapes of the inputs *with* the batch axis, and their
+dtype. A nested layer (``Bidirectional``'s ``layer``) is a ``Nested`` row, built with the same
+library as its wrapper. ``xfail`` maps a check of the battery (``"shape"``, ``"config"``,
+``"saving"``, ``"keras"``, ``"training"``) to the reason it is a known bug of nnscratch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# How a case's inputs reach the layer: one tensor, a list of tensors (merge layers), or
+# several positional tensors (``MultiHeadAttention(query, value)``).
+ONE, LIST, ARGS = "one", "list", "args"
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A layer given to another layer's constructor: ``layers.<layer>(**kwargs)``."""
+
+    layer: str
+    kwargs: dict
+
+
+@dataclass(frozen=True)
+class Case:
+    """One configuration of one layer class; ``id`` names it in pytest's output."""
+
+    id: str
+    layer: str
+    kwargs: dict
+    shapes: tuple  # the input shapes, batch axis included; several for LIST and ARGS
+    dtype: str = "float32"
+    style: str = ONE
+    training: str | None = None  # the property of training mode (see the battery's table)
+    xfail: dict = field(default_factory=dict)
+
+    def build(self, lib):
+        """The layer, made by ``lib`` (``nnscratch.keras`` or ``keras``)."""
+        return _make(lib, self.layer, self.kwargs)
+
+
+def _make(lib, layer: str, kwargs: dict):
+    resolved = {k: _make(lib, v.layer, v.kwargs) if isinstance(v, Nested) else v
+                for k, v in kwargs.items()}  # fmt: skip
+    return getattr(lib.layers, layer)(**resolved)
+
+
+BIDIRECTIONAL_FROM_CONFIG = (
+    "Bidirectional.from_config(get_config()) of a built layer loses the forward layer's "
+    "build_config (_copy strips it; the backward layer keeps its own), so the clone's "
+    "forward_layer is unbuilt and get_config() differs from the original's; Keras's clone has "
+    "both directions built and an equal config"
+)
+
+SEQ = ((2, 5, 3),)  # (batch, steps, features): the recurrent layers' input
+IMAGE = ((2, 5, 6, 3),)  # (batch, rows, cols, channels)
+PAIR = ((2, 3, 4), (2, 3, 4))
+
+CASES = [
+    # ---- core -----------------------------------------------------------------------------------
+    Case("dense", "Dense", {"units": 3}, ((2, 4),)),
+    Case("dense_relu_3d", "Dense", {"units": 5, "activation": "relu"}, ((2, 3, 4),)),
+    Case("dense_nobias_f64", "Dense", {"units": 2, "use_bias": False, "dtype": "float64"},
+         ((3, 4),), dtype="float64"),
+    Case("activation_softmax", "Activation", {"activation": "softmax"}, ((2, 3, 4),)),
+    Case("activation_gelu", "Activation", {"activation": "gelu"}, ((2, 6),)),
+    Case("embedding", "Embedding", {"input_dim": 7, "output_dim": 3}, ((2, 5),), dtype="int32"),
+    Case("embedding_mask_zero", "Embedding", {"input_dim": 6, "output_dim": 2, "mask_zero": True},
+         ((3, 4),), dtype="int64"),
+    # ---- reshaping ------------------------------------------------------------------------------
+    Case("flatten", "Flatten", {}, ((2, 3, 4),)),
+    Case("flatten_channels_first", "Flatten", {"data_format": "channels_first"}, ((2, 3, 2, 2),),
+         xfail={"keras": "Flatten ignores data_format='channels_first': Keras moves the channel "
+                         "axis last before flattening (x.transpose(0, 2, 3, 1)), ours flattens "
+                         "in place, so the features come out in another order"}),
+    Case("reshape", "Reshape", {"target_shape": (4, 3)}, ((2, 12),)),
+    Case("reshape_infer", "Reshape", {"target_shape": (-1, 2)}, ((2, 3, 4),)),
+    # ---- merging --------------------------------------------------------------------------------
+    Case("add", "Add", {}, PAIR, style=LIST),
+    Case("subtract", "Subtract", {}, PAIR, style=LIST),
+    Case("multiply", "Multiply", {}, PAIR, style=LIST),
+    Case("average", "Average", {}, PAIR, style=LIST),
+    Case("maximum", "Maximum", {}, PAIR, style=LIST),
+    Case("minimum", "Minimum", {}, PAIR, style=LIST),
+    Case("add_three", "Add", {}, ((2, 4),) * 3, style=LIST),
+    Case("concatenate", "Concatenate", {}, ((2, 3, 4), (2, 3, 2)), style=LIST),
+    Case("concatenate_axis1", "Concatenate", {"axis": 1}, ((2, 3, 4), (2, 2, 4)), style=LIST),
+    # ---- convolution ----------------------------------------------------------------------------
+    Case("conv1d", "Conv1D", {"filters": 4, "kernel_size": 3}, ((2, 7, 3),)),
+    Case("conv1d_causal_dilated", "Conv1D",
+         {"filters": 4, "kernel_size": 2, "padding": "causal", "dilation_rate": 2,
+          "activation": "tanh"}, ((2, 7, 2),)),
+    Case("conv2d", "Conv2D", {"filters": 4, "kernel_size": (3, 2)}, IMAGE),
+    Case("conv2d_same_strided", "Conv2D",
+         {"filters": 2, "kernel_size": 3, "strides": 2, "padding": "same", "use_bias": False},
+         IMAGE),
+    Case("conv2d_channels_first", "Conv2D",
+         {"filters": 3, "kernel_size": 2, "data_format": "channels_first"}, ((2, 3, 5, 4),)),
+    Case("conv2d_transpose", "Conv2DTranspose", {"filters": 2, "kernel_size": 3}, ((2, 3, 4, 3),)),
+    Case("conv2d_transpose_same_strided", "Conv2DTranspose",
+         {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same",
+          "output_padding": 1}, ((2, 3, 3, 2),)),
+    # ---- pooling --------------------------------------------------------------------------------
+    Case("max_pool1d", "MaxPooling1D", {}, ((2, 6, 3),)),
+    Case("max_pool1d_same", "MaxPooling1D", {"pool_size": 3, "strides": 2, "padding": "same"},
+         ((2, 7, 2),)),
+    Case("max_pool2d", "MaxPooling2D", {"pool_size": 2}, IMAGE),
+    Case("max_pool2d_channels_first", "MaxPooling2D",
+         {"pool_size": (2, 3), "data_format": "channels_first"}, ((2, 3, 5, 6),)),
+    Case("avg_pool1d", "AveragePooling1D", {"pool_size": 2, "strides": 1}, ((2, 6, 3),)),
+    Case("avg_pool2d", "AveragePooling2D", {"pool_size": 2}, IMAGE),
+    # 'same' with an even padding only: Keras 3.15's torch backend replicates the edge where the
+    # padding is uneven (keras-team/keras#18452); test_keras_pooling checks that case by hand.
+    Case("avg_pool2d_same", "AveragePooling2D", {"pool_size": 3, "strides": 1, "padding": "same"},
+         IMAGE),
+    Case("global_avg_pool1d", "GlobalAveragePooling1D", {}, ((2, 5, 3),)),
+    Case("global_avg_pool1d_keepdims", "GlobalAveragePooling1D",
+         {"keepdims": True, "data_format": "channels_first"}, ((2, 3, 5),)),
+    Case("global_avg_pool2d", "GlobalAveragePooling2D", {}, IMAGE),
+    Case("global_max_pool1d", "GlobalMaxPooling1D", {}, ((2, 5, 3),)),
+    Case("global_max_pool2d_keepdims", "GlobalMaxPooling2D", {"keepdims": True}, IMAGE),
+    # ---- normalization --------------------------------------------------------------------------
+    Case("batch_norm", "BatchNormalization", {"momentum": 0.9, "epsilon": 1e-2}, ((6, 4),),
+         training="batch_norm"),
+    Case("batch_norm_axis1", "BatchNormalization", {"axis": 1, "center": False},
+         ((4, 3, 5),), training="batch_norm"),
+    Case("layer_norm", "LayerNormalization", {"epsilon": 1e-2}, ((2, 3, 4),)),
+    Case("layer_norm_two_axes", "LayerNormalization", {"axis": (1, 2), "scale": False},
+         ((2, 3, 4),)),
+    Case("layer_norm_rms", "LayerNormalization", {"rms_scaling": True}, ((2, 5),)),
+    # ---- regularization: identity at inference, noise in training --------------------------------
+    Case("dropout", "Dropout", {"rate": 0.4, "seed": 1}, ((2, 3, 4),), training="dropout"),
+    Case("spatial_dropout1d", "SpatialDropout1D", {"rate": 0.5, "seed": 2}, ((2, 4, 3),),
+         training="spatial"),
+    Case("spatial_dropout2d", "SpatialDropout2D", {"rate": 0.3, "seed": 3}, ((2, 3, 3, 2),),
+         training="spatial"),
+    Case("spatial_dropout3d", "SpatialDropout3D", {"rate": 0.3, "seed": 4}, ((2, 2, 2, 2, 3),),
+         training="spatial"),
+    Case("gaussian_dropout", "GaussianDropout", {"rate": 0.3, "seed": 5}, ((2, 6),),
+         training="gaussian_dropout"),
+    Case("gaussian_noise", "GaussianNoise", {"stddev": 0.5, "seed": 6}, ((2, 6),),
+         training="gaussian_noise"),
+    Case("alpha_dropout", "AlphaDropout", {"rate": 0.2, "seed": 7}, ((2, 6),),
+         training="alpha_dropout"),
+    # ---- recurrent ------------------------------------------------------------------------------
+    Case("simple_rnn", "SimpleRNN", {"units": 4}, SEQ),
+    Case("simple_rnn_sequences_relu", "SimpleRNN",
+         {"units": 3, "activation": "relu", "return_sequences": True, "dropout": 0.2}, SEQ),
+    Case("lstm", "LSTM", {"units": 4}, SEQ),
+    Case("lstm_backwards_sequences", "LSTM",
+         {"units": 3, "return_sequences": True, "go_backwards": True}, SEQ),
+    Case("gru", "GRU", {"units": 4}, SEQ),
+    Case("gru_reset_before", "GRU", {"units": 3, "reset_after": False, "return_sequences": True},
+         SEQ),
+    Case("bidirectional_lstm", "Bidirectional", {"layer": Nested("LSTM", {"units": 3})}, SEQ,
+         xfail={"config": BIDIRECTIONAL_FROM_CONFIG}),
+    Case("bidirectional_gru_ave", "Bidirectional",
+         {"layer": Nested("GRU", {"units": 2, "return_sequences": True}), "merge_mode": "ave"},
+         SEQ, xfail={"config": BIDIRECTIONAL_FROM_CONFIG}),
+    # ---- attention ------------------------------------------------------------------------------
+    Case("multi_head_attention", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3},
+         ((2, 4, 5), (2, 6, 5)), style=ARGS),
+    Case("multi_head_attention_value_dim", "MultiHeadAttention",
+         {"num_heads": 3, "key_dim": 2, "value_dim": 4, "output_shape": (6,), "use_bias": False},
+         ((2, 3, 4), (2, 5, 3)), style=ARGS),
+]  # fmt: skip
+
+# Public classes of ``keras.layers`` that are not run through the battery, and why.
+NOT_BATTERY = {
+    "Layer": "the abstract base: its call raises NotImplementedError by design",
+    "InputLayer": "a placeholder with no call on data; test_keras_layer_battery checks its config",
+}
