@@ -1,4 +1,4 @@
-"""The table of the Keras layer battery (``tests/test_keras_layer_battery.py``): one row per
+"""The table of the Keras layer battery (``tests/keras/test_layer_battery.py``): one row per
 layer configuration, written out, so that a reader sees every case without running anything.
 
 A ``Case`` names a class of ``keras.layers`` (ours and real Keras's spell it alike), the
@@ -49,13 +49,6 @@ def _make(lib, layer: str, kwargs: dict):
     return getattr(lib.layers, layer)(**resolved)
 
 
-BIDIRECTIONAL_FROM_CONFIG = (
-    "Bidirectional.from_config(get_config()) of a built layer loses the forward layer's "
-    "build_config (_copy strips it; the backward layer keeps its own), so the clone's "
-    "forward_layer is unbuilt and get_config() differs from the original's; Keras's clone has "
-    "both directions built and an equal config"
-)
-
 SEQ = ((2, 5, 3),)  # (batch, steps, features): the recurrent layers' input
 IMAGE = ((2, 5, 6, 3),)  # (batch, rows, cols, channels)
 PAIR = ((2, 3, 4), (2, 3, 4))
@@ -73,10 +66,7 @@ CASES = [
          ((3, 4),), dtype="int64"),
     # ---- reshaping ------------------------------------------------------------------------------
     Case("flatten", "Flatten", {}, ((2, 3, 4),)),
-    Case("flatten_channels_first", "Flatten", {"data_format": "channels_first"}, ((2, 3, 2, 2),),
-         xfail={"keras": "Flatten ignores data_format='channels_first': Keras moves the channel "
-                         "axis last before flattening (x.transpose(0, 2, 3, 1)), ours flattens "
-                         "in place, so the features come out in another order"}),
+    Case("flatten_channels_first", "Flatten", {"data_format": "channels_first"}, ((2, 3, 2, 2),)),
     Case("reshape", "Reshape", {"target_shape": (4, 3)}, ((2, 12),)),
     Case("reshape_infer", "Reshape", {"target_shape": (-1, 2)}, ((2, 3, 4),)),
     # ---- merging --------------------------------------------------------------------------------
@@ -156,11 +146,10 @@ CASES = [
     Case("gru", "GRU", {"units": 4}, SEQ),
     Case("gru_reset_before", "GRU", {"units": 3, "reset_after": False, "return_sequences": True},
          SEQ),
-    Case("bidirectional_lstm", "Bidirectional", {"layer": Nested("LSTM", {"units": 3})}, SEQ,
-         xfail={"config": BIDIRECTIONAL_FROM_CONFIG}),
+    Case("bidirectional_lstm", "Bidirectional", {"layer": Nested("LSTM", {"units": 3})}, SEQ),
     Case("bidirectional_gru_ave", "Bidirectional",
          {"layer": Nested("GRU", {"units": 2, "return_sequences": True}), "merge_mode": "ave"},
-         SEQ, xfail={"config": BIDIRECTIONAL_FROM_CONFIG}),
+         SEQ),
     # ---- attention ------------------------------------------------------------------------------
     Case("multi_head_attention", "MultiHeadAttention", {"num_heads": 2, "key_dim": 3},
          ((2, 4, 5), (2, 6, 5)), style=ARGS),

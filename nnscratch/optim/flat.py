@@ -64,6 +64,10 @@ class FlatGroup:
         self.grad_views = views(self.grad, [p._data for p in params])
         self.state = {**arrays, **{key: np.array(value) for key, value in scalars.items()}}
         self.array_keys, self.scalar_keys = list(arrays), list(scalars)
+        self.views = self._state_views(states)  # what ``fits`` expects to find in the states
+
+    def _state_views(self, states: list[dict]) -> list:
+        return [state.get(key) for key in self.array_keys for state in states]
 
     @classmethod
     def build(cls, params: list, states: list[dict]) -> FlatGroup | None:
@@ -81,13 +85,15 @@ class FlatGroup:
         return cls(params, states, arrays, scalars)
 
     def fits(self, params: list, states: list[dict]) -> bool:
-        """The same parameters and state dicts, still holding views of the flat arrays (a
-        loaded state dict, or a copy of the optimizer, holds arrays of its own)."""
+        """The same parameters and state dicts, still holding the views of the flat arrays
+        this group made (a loaded state dict holds arrays of its own; a deep copy of the
+        optimizer, views that no longer view anything: NumPy copies each array alone)."""
         return (
             len(params) == len(self.params)
             and all(map(operator.is_, params, self.params))
             and all(map(operator.is_, states, self.states))
-            and all(_base(s.get(k)) is self.state[k] for k in self.array_keys for s in states)
+            and all(map(operator.is_, self._state_views(states), self.views))
+            and self.param_views[0].base is self.param
         )
 
     def step(self, update, grads: list[np.ndarray], group: dict) -> None:
@@ -105,10 +111,6 @@ class FlatGroup:
         for key in self.scalar_keys:
             for state in self.states:
                 state[key][...] = self.state[key]
-
-
-def _base(array):
-    return getattr(array, "base", None)
 
 
 def _scalar_state(params: list, states: list[dict]) -> dict | None:

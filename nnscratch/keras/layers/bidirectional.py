@@ -139,9 +139,13 @@ class Bidirectional(Layer):
 
 
 def _copy(layer: RNN, prefix: str, go_backwards: bool) -> RNN:
-    """A fresh, unbuilt twin of ``layer`` from its config, named ``<prefix><name>``."""
+    """A twin of ``layer`` from its config, named ``<prefix><name>``, with fresh weights.
+
+    The twin keeps ``layer``'s build_config, so it is built when ``layer`` was (as in Keras):
+    ``from_config`` of a built ``Bidirectional`` then gives both directions built, and the
+    clone's config equals the original's.
+    """
     entry = serialize_layer(layer)
-    entry.pop("build_config", None)
     name = layer.name[len(prefix) :] if layer.name.startswith(prefix) else layer.name
     entry["config"].update(name=prefix + name, go_backwards=go_backwards)
     return deserialize_layer(entry)

@@ -79,7 +79,9 @@ class Dense(Layer):
     call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
-        self._check_input_shape(inputs.shape)
+        shape = inputs.shape
+        if len(shape) < 2 or shape[-1] != self.input_dim:
+            self._check_input_shape(shape)
         # dense is linear's op reading the (in, out) kernel as stored: no transpose node; the
         # usual activations run inside that node (one node per layer on every step of fit)
         fused = _FUSED_ACTIVATIONS.get(self.activation)

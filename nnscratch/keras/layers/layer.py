@@ -313,7 +313,9 @@ class Layer(Module):
         the layer first if it is not built; ``training`` goes to ``call`` when it takes it. On
         ``KerasTensor`` inputs, compute nothing: build, record the call, return KerasTensors."""
         if isinstance(inputs, Tensor):  # the usual call (once per batch in fit): kept short
-            x = inputs.to(self._dtype) if self._autocasts(inputs.dtype) else inputs
+            dtype, x = inputs.dtype, inputs
+            if dtype != self._dtype and self._autocasts(dtype):
+                x = inputs.to(self._dtype)
             if not self._built:
                 self._maybe_build(x.shape)
         elif _is_structure(inputs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from ...autograd.tensor import Tensor
+from .conv_utils import normalize_data_format
 from .layer import Layer, Shape
 
 __all__ = ["Flatten", "Reshape"]
@@ -13,23 +14,32 @@ __all__ = ["Flatten", "Reshape"]
 class Flatten(Layer):
     """``(batch, d1, d2, ...)`` -> ``(batch, d1 * d2 * ...)``; a 1-D input becomes ``(batch, 1)``.
 
+    The features come out in channels-last order whatever ``data_format`` says (``None`` means
+    ``"channels_last"``): with ``"channels_first"`` the channel axis (1) is first moved to the
+    end, so a ``Dense`` after it sees the same features as after a channels-last model.
+
     >>> import nnscratch as ns
     >>> from nnscratch import keras
     >>> keras.layers.Flatten()(ns.zeros(4, 3, 2)).shape
     (4, 6)
+    >>> x = ns.arange(6.0).reshape(1, 3, 2)  # 3 channels of 2 steps
+    >>> keras.layers.Flatten(data_format="channels_first")(x).tolist()
+    [[0.0, 2.0, 4.0, 1.0, 3.0, 5.0]]
     """
 
     _autocast = False
 
     def __init__(self, data_format=None, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.data_format = data_format
+        self.data_format = normalize_data_format(data_format, f"Flatten '{self.name}'")
         self.built = True
 
     call_takes_training = False  # call(inputs): no training flag, no mask
     call_mask_arguments = ()
 
     def call(self, inputs: Tensor) -> Tensor:
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = inputs.movedim(1, -1)
         return inputs.reshape(inputs.shape[0], math.prod(inputs.shape[1:]))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:

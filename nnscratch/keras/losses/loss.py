@@ -9,9 +9,10 @@ import numpy as np
 
 from ... import ops
 from ...autograd.tensor import Tensor
+from ...ops.creation import from_numpy
 from .functions import (
+    EPSILON,
     REDUCTIONS,
-    _bce_elements,
     _float_tensor,
     _sparse,
     binary_crossentropy,
@@ -157,20 +158,29 @@ def _one_unit_bce(loss: LossFunctionWrapper, y_true, y_pred) -> Tensor | None:
 
     With y_pred of shape (n, 1), the per-sample mean over the last axis is the identity, so
     the float32 sum / n of the per-sample losses is the mean of the n elementwise ones: the
-    same numbers, one node where the general path records three.
+    same numbers, one node where the general path records three. Labels that need no
+    gradient (the usual case) are shaped and cast as arrays, as the general path would.
     """
-    y_pred = _float_tensor(y_pred, loss.dtype)
     options = loss._fn_kwargs
     fits = loss.reduction in _MEANS and options.get("axis", -1) in (-1, 1)
-    if not fits or y_pred.dtype != np.float32 or y_pred.ndim != 2 or y_pred.shape[1] != 1:
+    if not (fits and loss.dtype in (None, "float32") and isinstance(y_pred, Tensor)):
         return None
-    y_true, y_pred = squeeze_or_expand_to_same_rank(_float_tensor(y_true, loss.dtype), y_pred)
-    if y_pred.shape[0] == 0:
+    shape = y_pred.shape
+    if y_pred.dtype != np.float32 or len(shape) != 2 or shape[1] != 1 or shape[0] == 0:
         return None
-    return _bce_elements(
-        y_true, y_pred, options.get("from_logits", False), options.get("label_smoothing", 0.0),
-        reduction="mean",
-    )  # fmt: skip
+    if isinstance(y_true, Tensor) and y_true.requires_grad:
+        return None
+    labels = y_true._data if isinstance(y_true, Tensor) else np.asarray(y_true)
+    if labels.shape not in ((shape[0],), shape) or labels.dtype.kind not in "biuf":
+        return None  # (the general path says what is wrong)
+    labels = labels.reshape(shape).astype(np.float32, copy=False)
+    smoothing = options.get("label_smoothing", 0.0)
+    if smoothing:
+        labels = labels * (1.0 - smoothing) + 0.5 * smoothing
+    y_true = from_numpy(labels)
+    if options.get("from_logits", False):
+        return ops.binary_cross_entropy_with_logits(y_pred, y_true, reduction="mean")
+    return ops.clipped_binary_cross_entropy(y_pred, y_true, EPSILON, reduction="mean")
 
 
 _MEANS = ("sum_over_batch_size", "mean", "mean_with_sample_weight")  # unweighted: sum / n

@@ -191,6 +191,8 @@ class MeanMetricWrapper(Mean):
         self._fn_kwargs = kwargs
 
     def _values(self, y_true, y_pred) -> tuple[np.ndarray, np.ndarray | None]:
+        if not getattr(y_pred, "requires_grad", False):  # (fit's: detached, no graph to skip)
+            return _array(self._fn(y_true, y_pred, **self._fn_kwargs)), None
         with no_grad():
             return _array(self._fn(y_true, y_pred, **self._fn_kwargs)), None
 

@@ -97,6 +97,9 @@ class Functional(Model):
         return pack_like(struct, leaves)
 
     # ---- running it ---------------------------------------------------------------------------
+    call_takes_training = True  # call(inputs, training, mask): nodes get both
+    call_mask_arguments = ("mask",)
+
     def call(self, inputs, training: bool = False, mask=None):
         return self._run(inputs, training, mask)[0]
 

@@ -122,6 +122,9 @@ class Sequential(Model):
         return shape
 
     # ---- calling ------------------------------------------------------------------------------
+    call_takes_training = True  # call(inputs, training, mask): layers get both
+    call_mask_arguments = ("mask",)
+
     def call(self, inputs: Tensor, training: bool = False, mask=None) -> Tensor:
         return self._run(inputs, training, mask)[0]
 
@@ -131,7 +134,10 @@ class Sequential(Model):
         self._check_input_shape(inputs.shape)
         x = inputs
         for layer in self.layers:
-            x, mask = layer._call_with_mask(x, mask, training=training)
+            if mask is None and not layer.supports_masking:  # (no mask to carry: the usual)
+                x = layer(x, training=training)
+            else:
+                x, mask = layer._call_with_mask(x, mask, training=training)
         return x, mask
 
     def _call_with_mask(self, inputs, mask=None, training=None, **kwargs) -> tuple:
@@ -148,9 +154,9 @@ class Sequential(Model):
         expected = self.input_shape
         if expected is None:
             return
-        fits = len(shape) == len(expected) and all(
-            e is None or e == s for e, s in zip(expected, shape)
-        )
+        fits = len(shape) == len(expected) and not [
+            e for e, s in zip(expected, shape) if e is not None and e != s
+        ]
         if not fits:
             first = self.layers[0].name if self.layers else self.name
             raise ValueError(

@@ -24,6 +24,7 @@ rate, then the slots as ``build`` declared them.
 from __future__ import annotations
 
 import collections
+import operator
 import re
 import warnings
 from collections.abc import Iterable
@@ -52,15 +53,17 @@ def _array(variable) -> np.ndarray:
     return variable._data if isinstance(variable, Tensor) else variable
 
 
-def _gradient_array(gradient, variable) -> np.ndarray:
-    """A gradient as an array in its variable's dtype and shape."""
-    data = gradient._data if isinstance(gradient, Tensor) else np.asarray(gradient)
-    value = _array(variable)
-    if data.shape != value.shape:
+def _gradient_arrays(grads: list, variables: list) -> list[np.ndarray]:
+    """The gradients as arrays, each in its variable's dtype and shape."""
+    arrays = [g._data if isinstance(g, Tensor) else np.asarray(g) for g in grads]
+    values = [v._data if isinstance(v, Tensor) else v for v in variables]
+    for data, value in [(d, v) for d, v in zip(arrays, values) if d.shape != v.shape]:
         raise ValueError(
             f"Gradient of shape {data.shape} does not match its variable's shape {value.shape}"
         )
-    return data if data.dtype == value.dtype else data.astype(value.dtype)
+    if [d for d, v in zip(arrays, values) if d.dtype != v.dtype]:
+        arrays = [d if d.dtype == v.dtype else d.astype(v.dtype) for d, v in zip(arrays, values)]
+    return arrays
 
 
 class Optimizer(core.Optimizer):
@@ -253,11 +256,10 @@ class Optimizer(core.Optimizer):
             return
         variables = self._known_variables(grads, trainable_variables)
         grads, variables = self._filter_empty_gradients(grads, variables)
-        arrays = [_gradient_array(g, v) for g, v in zip(grads, variables)]
+        arrays = _gradient_arrays(grads, variables)
         if self.loss_scale_factor is not None:
             arrays = [g / g.dtype.type(self.loss_scale_factor) for g in arrays]
-        with no_grad():
-            self._apply_arrays(self._clip_gradients(arrays), variables)
+        self._apply_arrays(self._clip_gradients(arrays), variables)
         self._iterations += 1
 
     def _known_variables(self, grads: list, variables: list | None) -> list:
@@ -274,6 +276,9 @@ class Optimizer(core.Optimizer):
                 )
             return self._trainable_variables
         variables = list(variables)
+        built = self._trainable_variables
+        if len(variables) == len(built) and all(map(operator.is_, variables, built)):
+            return variables  # (fit's step: the variables it was built on, in order)
         if not self.built:
             self.build(variables)
         unknown = [v for v in variables if id(v) not in self._index]
@@ -287,7 +292,7 @@ class Optimizer(core.Optimizer):
 
     @staticmethod
     def _filter_empty_gradients(grads: list, variables: list) -> tuple[list, list]:
-        if all(g is not None for g in grads):
+        if len([g for g in grads if g is not None]) == len(grads):  # (no `None in grads`: ==)
             return grads, variables
         kept = [(g, v) for g, v in zip(grads, variables) if g is not None]
         if not kept:
@@ -323,8 +328,10 @@ class Optimizer(core.Optimizer):
             for grad, variable in zip(grads, variables):
                 self.update_step(grad, variable, learning_rate)
                 mark_written(variable)
-        for variable in variables:
-            self._apply_constraint(variable)
+        constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
+        with no_grad():
+            for variable in constrained:
+                _array(variable)[...] = _array(variable.constraint(variable))
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""
@@ -339,13 +346,6 @@ class Optimizer(core.Optimizer):
         a time, with its state kept by ``add_variable_from_reference`` and found with
         ``_get_variable_index``. The built-in optimizers write ``_update`` instead."""
         raise NotImplementedError(f"{type(self).__name__} does not implement `update_step`")
-
-    @staticmethod
-    def _apply_constraint(variable) -> None:
-        constraint = getattr(variable, "constraint", None)
-        if constraint is not None:
-            value = constraint(variable)
-            _array(variable)[...] = _array(value)
 
     # ---- weight decay -----------------------------------------------------------------------
     def exclude_from_weight_decay(
