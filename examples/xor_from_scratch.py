@@ -17,8 +17,8 @@ and formulas, and fixes its bugs:
 - ``predict`` prints plain Python numbers (NumPy 2 would print ``[np.int64(0), ...]``).
 
 This script is the article's program around them: the data, the seed, the loss plot and the
-four predictions. tests/test_xor_from_scratch.py checks that nnscratch's autograd computes the
-same gradients and the same training run; benchmarks/bench_xor_loop.py times the loop.
+four predictions. tests/examples/test_xor_from_scratch.py checks that nnscratch's autograd
+computes the same gradients and the same training run; benchmarks/bench_xor_loop.py times the loop.
 
     >>> total_input.shape, y_xor.shape  # one column per example, as in the article
     ((2, 4), (1, 4))

@@ -1,4 +1,4 @@
-"""Mutations of the file formats nnscratch reads, for tests/test_fuzz_readers.py.
+"""Mutations of the file formats nnscratch reads, for tests/io/test_fuzz_readers.py.
 
 Each function returns cases, ``(label, bytes)`` pairs, made deterministically from a valid
 file (and a seeded ``numpy.random.Generator`` where it draws): random bytes, cuts at each kind

@@ -1,4 +1,4 @@
-"""A small, seeded training run that can be killed and started again (test_resume.py).
+"""A small, seeded training run that can be killed and started again (utils/test_resume.py).
 
 ``python resume_worker.py {keras,torch} WORKDIR [SLEEP]`` trains with shuffling and dropout,
 backing up after every epoch in WORKDIR (Keras: ``BackupAndRestore``; PyTorch style:

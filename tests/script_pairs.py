@@ -1,4 +1,4 @@
-"""Helpers for the script-walk tests (``tests/test_torch_scripts_*.py``).
+"""Helpers for the script-walk tests (``tests/torch_compat/test_scripts_*.py``).
 
 Each of those tests writes one function, ``walk(torch, ...)``, that makes the calls a public
 tutorial script makes, in its order, on small data, with its module argument named ``torch``.

@@ -162,7 +162,7 @@ class TensorConversion:
 
 # ``nnscratch.ops`` is built on Tensor, which inherits these methods, so it cannot be imported
 # here: tensor.py hands it over with ``bind`` once the class exists (the one exception to the
-# layering, tests/test_layering.py, stays in tensor.py).
+# layering, tests/project/test_layering.py, stays in tensor.py).
 _ops = None
 
 

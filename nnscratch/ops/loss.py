@@ -2,7 +2,7 @@
 and BCE on logits.
 
 Each replaces a chain of elementwise ops (log, mul, sub, add, mean) with one node whose
-backward is the closed form; ``tests/test_ops_loss.py`` checks both against the composition
+backward is the closed form; ``tests/ops/test_loss.py`` checks both against the composition
 and against torch.
 """
 

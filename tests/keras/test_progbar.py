@@ -63,7 +63,7 @@ def _keras_value(value: float) -> str:
 
 def _env() -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
     return env
 

@@ -1,6 +1,6 @@
 """The pytorch/examples scripts (mnist, time_sequence_prediction, vae, siamese_network),
 walked with torch and with nnscratch on small NumPy data; the word language model has its
-own file, ``test_torch_scripts_wordlm.py``, and regression sits with the polynomials.
+own file, ``torch_compat/test_scripts_wordlm.py``, and regression sits with the polynomials.
 
 The models are the scripts' models, narrower and on smaller pictures, so that each walk
 takes a fraction of a second. Dropout runs at p=0 in the compared training runs (its masks

@@ -172,7 +172,7 @@ def test_a_process_killed_mid_save_leaves_the_previous_file(tmp_path):
             print("halfway", flush=True)
             time.sleep(60)
     """)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
     process = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, env=env)
     try:

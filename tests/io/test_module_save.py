@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 from parity import require_torch
 from script_pairs import rnn_model_class
-from test_nn_saving import LAYERS, _run
 
 import nnscratch as ns
 from nnscratch import nn
 from nnscratch.errors import FileFormatError
 from nnscratch.io import safetensors
 from nnscratch.io.module_state import WeightsOnlyError
+from tests.nn.test_saving import LAYERS, _run
 
 F = nn.functional
 

@@ -80,7 +80,7 @@ def test_load_map_location_naming_a_gpu_raises_device_error(tmp_path, map_locati
 
 
 def test_saving_a_whole_optimizer_says_to_save_its_state_dict(tmp_path):
-    # A whole nn.Module saves since tests/test_io_module_save.py; an optimizer stays refused.
+    # A whole nn.Module saves since tests/io/test_module_save.py; an optimizer stays refused.
     _, optimizer, _ = _checkpoint()
     with pytest.raises(TypeError, match=r"never pickles.*optimizer\.state_dict\(\)"):
         ns.save({"opt": optimizer}, tmp_path / "opt.pt")

@@ -12,7 +12,7 @@ import pytest
 import nnscratch
 from nnscratch.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The truth tables, typed in: the oracle for what every style must predict.
 TRUTH = {
     "and": {(0, 0): 0, (0, 1): 0, (1, 0): 0, (1, 1): 1},

@@ -18,7 +18,7 @@ import pytest
 from nnscratch import keras
 from nnscratch.cli import main
 
-TUTORIAL = Path(__file__).resolve().parents[1] / "docs" / "tutorial.md"
+TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"
 FENCE = re.compile(r"^```(\w+)\n(.*?)^```\n", re.MULTILINE | re.DOTALL)
 NUMBER = re.compile(r"-?\d+\.\d+(?:e[-+]?\d+)?")
 SECONDS = re.compile(r"\d+(?:\.\d+)? s\b")

@@ -10,7 +10,7 @@ wrong type in every JSON field, sizes of 10**9 to 10**12.
 Each case must fail, if it fails, with nnscratch's own errors only (the CLI's ``UsageError``,
 or ``SystemExit(2)``), and must not allocate more than the file could justify. All draws come
 from ``numpy.random.default_rng(SEED)``: the cases are the same on every run. The number of
-random cases follows NNSCRATCH_FUZZ_EXAMPLES (as tests/test_io_fuzz.py; default 1000, which
+random cases follows NNSCRATCH_FUZZ_EXAMPLES (as tests/io/test_fuzz.py; default 1000, which
 gives 60 per random family); the structured families are enumerated whole.
 """
 
@@ -44,7 +44,6 @@ from fuzz_mutations import (
     zip_field_edits,
     zip_of,
 )
-from test_io_fuzz import EXAMPLES, archive_members
 
 import nnscratch as ns
 from nnscratch import keras as nk
@@ -54,6 +53,7 @@ from nnscratch.cli.data import load_data
 from nnscratch.cli.output import UsageError
 from nnscratch.errors import NnscratchError
 from nnscratch.utils.checkpoint import load_checkpoint, save_checkpoint
+from tests.io.test_fuzz import EXAMPLES, archive_members
 
 SEED = 18
 RANDOM_CASES = max(5, EXAMPLES * 6 // 100)

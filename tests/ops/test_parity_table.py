@@ -333,24 +333,24 @@ ROWS = {
 NOT_IN_TABLE = {
     "argmax": "integer output",
     "argmin": "integer output",
-    "to": "a dtype change; tested in test_autograd_dtypes.py",
-    "argsort": "integer output; tested in test_torch_tensor_api.py",
-    "unique": "not differentiable (nor in torch); tested in test_torch_tensor_api.py",
-    "nonzero": "integer output; tested in test_torch_tensor_api.py",
-    "argwhere": "integer output; tested in test_torch_tensor_api.py",
-    "bitwise_and": "bool or integer output; tested in test_torch_math.py",
-    "bitwise_or": "bool or integer output; tested in test_torch_math.py",
-    "bitwise_xor": "bool or integer output; tested in test_torch_math.py",
-    "bitwise_not": "bool or integer output; tested in test_torch_math.py",
-    "logical_and": "bool or integer output; tested in test_torch_math.py",
-    "logical_or": "bool or integer output; tested in test_torch_math.py",
-    "logical_xor": "bool or integer output; tested in test_torch_math.py",
-    "logical_not": "bool or integer output; tested in test_torch_math.py",
-    "isnan": "bool or integer output; tested in test_torch_math.py",
-    "isinf": "bool or integer output; tested in test_torch_math.py",
-    "isfinite": "bool or integer output; tested in test_torch_math.py",
-    "all": "bool or integer output; tested in test_torch_math.py",
-    "any": "bool or integer output; tested in test_torch_math.py",
+    "to": "a dtype change; tested in autograd/test_dtypes.py",
+    "argsort": "integer output; tested in torch_compat/test_tensor_api.py",
+    "unique": "not differentiable (nor in torch); tested in torch_compat/test_tensor_api.py",
+    "nonzero": "integer output; tested in torch_compat/test_tensor_api.py",
+    "argwhere": "integer output; tested in torch_compat/test_tensor_api.py",
+    "bitwise_and": "bool or integer output; tested in torch_compat/test_math.py",
+    "bitwise_or": "bool or integer output; tested in torch_compat/test_math.py",
+    "bitwise_xor": "bool or integer output; tested in torch_compat/test_math.py",
+    "bitwise_not": "bool or integer output; tested in torch_compat/test_math.py",
+    "logical_and": "bool or integer output; tested in torch_compat/test_math.py",
+    "logical_or": "bool or integer output; tested in torch_compat/test_math.py",
+    "logical_xor": "bool or integer output; tested in torch_compat/test_math.py",
+    "logical_not": "bool or integer output; tested in torch_compat/test_math.py",
+    "isnan": "bool or integer output; tested in torch_compat/test_math.py",
+    "isinf": "bool or integer output; tested in torch_compat/test_math.py",
+    "isfinite": "bool or integer output; tested in torch_compat/test_math.py",
+    "all": "bool or integer output; tested in torch_compat/test_math.py",
+    "any": "bool or integer output; tested in torch_compat/test_math.py",
 }
 
 
@@ -404,12 +404,13 @@ def test_every_differentiable_op_has_a_row():
 
 
 # Ops with many options (convolution, pooling, normalization, ...) have parity files of their
-# own, with the same ``check`` (torch values and gradients, float64 finite differences).
+# own, with the same ``check`` (torch values and gradients, float64 finite differences); paths
+# are relative to tests/.
 DEDICATED = {
-    "conv": "test_ops_conv.py", "pooling": "test_ops_pooling.py",
-    "normalization": "test_ops_normalization.py", "embedding": "test_ops_embedding_attention.py",
-    "attention": "test_ops_embedding_attention.py", "recurrent": "test_ops_recurrent.py",
-    "dropout": "test_nn_layers.py",
+    "conv": "ops/test_conv.py", "pooling": "ops/test_pooling.py",
+    "normalization": "ops/test_normalization.py", "embedding": "ops/test_embedding_attention.py",
+    "attention": "ops/test_embedding_attention.py", "recurrent": "ops/test_recurrent.py",
+    "dropout": "nn/test_layers.py",
 }  # fmt: skip
 
 
@@ -417,6 +418,6 @@ DEDICATED = {
 def test_every_op_of_the_other_modules_is_tested_in_its_own_file(module):
     mod = importlib.import_module(f"nnscratch.ops.{module}")
     names = mod.__all__
-    text = (Path(__file__).parent / DEDICATED[module]).read_text()
+    text = (Path(__file__).parents[1] / DEDICATED[module]).read_text()
     untested = [n for n in names if n not in text]
     assert names and not untested, f"nnscratch.ops.{module}: no test mentions {untested}"

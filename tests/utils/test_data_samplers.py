@@ -9,10 +9,10 @@ import collections
 import numpy as np
 import pytest
 from parity import require_torch
-from test_utils_data import _plain
 
 import nnscratch as ns
 from nnscratch.utils import data as ours_data
+from tests.utils.test_data import _plain
 
 torch = require_torch()
 theirs_data = torch.utils.data

@@ -1,7 +1,7 @@
 """How a Keras layer is built and called (issue 20, item 4): ``training`` and masks reach the
 ``call`` of a user's layer as Keras hands them; a direct ``layer.build(shape)`` marks the layer
 built (built-in layers and user layers alike); the call signature is read once per class,
-never per instance; every built-in layer declares what its ``call`` takes.
+never per instance; every built-in layer and model declares what its ``call`` takes.
 
 The oracles are hand computations: the flags fit and predict must pass, the mask
 ``ids != 0`` that ``Embedding(mask_zero=True)`` makes, weight counts by hand."""
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import inspect
 import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -147,7 +149,8 @@ def _layer_classes() -> list[type]:
     while todo:
         cls = todo.pop()
         todo.extend(cls.__subclasses__())
-        if cls.__module__.startswith("nnscratch.keras.layers") and "call" in vars(cls):
+        built_in = cls.__module__.startswith(("nnscratch.keras.layers", "nnscratch.keras.models"))
+        if built_in and "call" in vars(cls):
             found.append(cls)
     return found
 
@@ -162,6 +165,25 @@ def test_built_in_layers_declare_what_their_call_takes(cls):
     masks = [f"{name}_mask" for name in parameters if f"{name}_mask" in parameters]
     masks = ["mask"] if "mask" in parameters else masks  # (attention_mask: no input "attention")
     assert [m for m in cls.call_mask_arguments if m] == masks
+
+
+# Imports every module of nnscratch with inspect.signature counting what it is asked to read.
+READS_AT_IMPORT = """
+import importlib, inspect, pkgutil
+read, real = [], inspect.signature
+inspect.signature = lambda obj, *a, **k: read.append(obj.__qualname__) or real(obj, *a, **k)
+import nnscratch
+for module in pkgutil.walk_packages(nnscratch.__path__, "nnscratch."):
+    importlib.import_module(module.name)
+print([name for name in read if name.endswith(".call")])
+"""
+
+
+def test_importing_nnscratch_reads_no_call_signature():
+    done = subprocess.run([sys.executable, "-c", READS_AT_IMPORT], capture_output=True,
+                          text=True, timeout=300)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"  # every built-in class declares its call options
 
 
 def _summary(model) -> str:

@@ -19,7 +19,7 @@ import pytest
 
 import nnscratch as ns
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "torch-coverage.md"
 ROW = re.compile(r"^\| `(?P<name>[^`]+)` \| (?P<status>yes|no) \| (?P<where>.*?) \|$")
 
@@ -76,9 +76,10 @@ def _accepts(fn, keyword: str) -> bool:
 def source_of(reference: str) -> str:
     """The source of a test function with its decorators and the module-level tables it
     reads (a parametrize list), or of a table that parametrizes tests
-    (``tests/test_parity_table.py::ROWS``)."""
+    (``tests/ops/test_parity_table.py::ROWS``)."""
     path, _, test = reference.partition("::")
-    assert path.startswith("tests/test_") and test, f"{reference}: expected tests/test_*.py::name"
+    expected = "expected tests/<folder>/test_*.py::name"
+    assert path.startswith("tests/") and path.endswith(".py") and test, f"{reference}: {expected}"
     text = (ROOT / path).read_text()
     module = ast.parse(text)
     tables = {
