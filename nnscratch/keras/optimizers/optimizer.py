@@ -23,7 +23,6 @@ rate, then the slots as ``build`` declared them.
 
 from __future__ import annotations
 
-import collections
 import operator
 import re
 import warnings
@@ -35,17 +34,9 @@ import numpy as np
 from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
 from ...optim import optimizer as core
+from ..utils import auto_name
 from . import clipping, schedules
 from .hyperparameters import check_hyperparameter, check_learning_rate
-
-_NAME_COUNTS: collections.Counter = collections.Counter()
-
-
-def _auto_name(class_name: str) -> str:
-    """Keras's naming: 'Adam' -> 'adam', then 'adam_1', 'adam_2', ..."""
-    base = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", class_name).lower()
-    count, _NAME_COUNTS[base] = _NAME_COUNTS[base], _NAME_COUNTS[base] + 1
-    return base if count == 0 else f"{base}_{count}"
 
 
 def _array(variable) -> np.ndarray:
@@ -115,7 +106,7 @@ class Optimizer(core.Optimizer):
             )
         if weight_decay is not None:
             self._check_hyperparameters(weight_decay=weight_decay)
-        self.name = name or _auto_name(type(self).__name__)
+        self.name = name or auto_name(type(self).__name__)
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.ema_momentum = use_ema, ema_momentum
