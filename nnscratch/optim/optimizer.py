@@ -87,8 +87,10 @@ def square_term(g: np.ndarray, weight: float) -> np.ndarray:
 
 
 def lerp_(start: np.ndarray, end: np.ndarray, weight: float) -> None:
-    """``start += weight * (end - start)`` in place, with torch's two formulas (exact ends)."""
-    difference = np.subtract(end, start, out=scratch(start, "lerp"))
+    """``start += weight * (end - start)`` in place, with torch's two formulas (exact ends).
+    Its temporary is scratch slot 1: callers keep no live term there (``end`` may be slot 0's
+    gradient), so an update touches as few arrays as it can."""
+    difference = np.subtract(end, start, out=scratch(start, 1))
     if abs(weight) < 0.5:
         difference *= weight
         start += difference
