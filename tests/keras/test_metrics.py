@@ -32,6 +32,10 @@ def binary_vector_vs_column(rng, n):  # the article: y_train (n,), a Dense(1) ou
     return rng.integers(0, 2, n), rng.uniform(size=(n, 1)).astype(np.float32)
 
 
+def binary_odd_labels(rng, n):  # labels 0, 1 and 2 (never matched), predictions tied at 0.5
+    return rng.integers(0, 3, (n, 1)), np.round(rng.uniform(size=(n, 1)), 1).astype(np.float32)
+
+
 def binary_matrix(rng, n):
     y = (rng.uniform(size=(n, 3)) > 0.5).astype(np.float32)
     p = np.round(rng.uniform(size=(n, 3)), 2)  # ties with the thresholds happen
@@ -77,6 +81,7 @@ def logits_binary(rng, n):
 CASES = [
     ("BinaryAccuracy", {}, binary_column),
     ("BinaryAccuracy", {}, binary_vector_vs_column),
+    ("BinaryAccuracy", {}, binary_odd_labels),
     ("BinaryAccuracy", {"threshold": 0.7}, binary_matrix),
     ("Accuracy", {}, integers),
     ("CategoricalAccuracy", {}, one_hot),

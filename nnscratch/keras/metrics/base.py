@@ -46,6 +46,21 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
     return (y_true == (y_pred > FLOATX(threshold)).astype(y_true.dtype)).astype(FLOATX)
 
 
+def _binary_accuracy_count(y_true, y_pred, threshold: float = 0.5) -> int | None:
+    """How many of ``binary_accuracy``'s values are 1, for one prediction per sample
+    (shapes (n,) or (n, 1)): what a Mean of them adds up, in three ufuncs instead of a dozen
+    (fit calls it every batch). None for other shapes (their per-sample means are fractions)."""
+    y_true, y_pred = _array(y_true), _array(y_pred)
+    n = y_pred.shape[0] if y_pred.ndim else 0
+    if y_pred.shape not in ((n,), (n, 1)) or y_true.shape not in ((n,), (n, 1)) or n == 0:
+        return None
+    hits = y_true.reshape(n) == (y_pred.reshape(n) > FLOATX(threshold))
+    return int(np.count_nonzero(hits))
+
+
+_COUNTS = {binary_accuracy: _binary_accuracy_count}  # metric fn -> its count of ones
+
+
 def categorical_accuracy(y_true, y_pred) -> np.ndarray:
     """1 where the argmax of ``y_pred`` is the argmax of the one-hot ``y_true``."""
     y_pred = _array(y_pred)
@@ -197,6 +212,13 @@ class MeanMetricWrapper(Mean):
             return _array(self._fn(y_true, y_pred, **self._fn_kwargs)), None
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        count = _COUNTS.get(self._fn)
+        if count is not None and sample_weight is None:
+            ones = count(y_true, y_pred, **self._fn_kwargs)
+            if ones is not None:  # 0/1 values: their float32 sum is exactly their count
+                self.total += ones
+                self.count += y_pred.shape[0]
+                return
         values, mask = self._values(y_true, y_pred)
         if mask is not None and sample_weight is not None:  # Keras masks weighted values only
             values, weight = squeeze_or_expand_to_same_rank(values, np.asarray(sample_weight))
