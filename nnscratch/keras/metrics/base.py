@@ -174,9 +174,11 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None) -> None:
         if isinstance(values, float) and isinstance(sample_weight, (int, float, type(None))):
-            # one number (fit's loss, every batch): the lines below, without their reshaping
-            weight = np.asarray(1 if sample_weight is None else sample_weight, self.dtype)
-            self.total += np.asarray(values, self.dtype) * weight
+            # one number (fit's loss, every batch): the lines below, without their reshaping,
+            # on NumPy scalars of the metric's dtype (the same roundings, fewer conversions)
+            number = self.total.dtype.type
+            weight = number(1 if sample_weight is None else sample_weight)
+            self.total += number(values) * weight
             self.count += weight
             return
         values, weight = _samplewise(_array(values), sample_weight, self.dtype)
