@@ -46,8 +46,9 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> np.ndarray:
     return (y_true == (y_pred > FLOATX(threshold)).astype(y_true.dtype)).astype(FLOATX)
 
 
-def _binary_accuracy_count(y_true, y_pred, threshold: float = 0.5) -> int | None:
-    """How many of ``binary_accuracy``'s values are 1, for one prediction per sample
+def _binary_accuracy_count(y_true, y_pred, threshold: float = 0.5) -> tuple[int, int] | None:
+    """How many of ``binary_accuracy``'s values are 1, and of how many samples, for one
+    prediction per sample
     (shapes (n,) or (n, 1)): what a Mean of them adds up, in three ufuncs instead of a dozen
     (fit calls it every batch). None for other shapes (their per-sample means are fractions)."""
     y_true, y_pred = _array(y_true), _array(y_pred)
@@ -55,10 +56,10 @@ def _binary_accuracy_count(y_true, y_pred, threshold: float = 0.5) -> int | None
     if y_pred.shape not in ((n,), (n, 1)) or y_true.shape not in ((n,), (n, 1)) or n == 0:
         return None
     hits = y_true.reshape(n) == (y_pred.reshape(n) > FLOATX(threshold))
-    return int(np.count_nonzero(hits))
+    return int(np.count_nonzero(hits)), n
 
 
-_COUNTS = {binary_accuracy: _binary_accuracy_count}  # metric fn -> its count of ones
+_COUNTS = {binary_accuracy: _binary_accuracy_count}  # metric fn -> (its count of ones, n)
 
 
 def categorical_accuracy(y_true, y_pred) -> np.ndarray:
@@ -216,10 +217,10 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         count = _COUNTS.get(self._fn)
         if count is not None and sample_weight is None:
-            ones = count(y_true, y_pred, **self._fn_kwargs)
-            if ones is not None:  # 0/1 values: their float32 sum is exactly their count
-                self.total += ones
-                self.count += y_pred.shape[0]
+            counted = count(y_true, y_pred, **self._fn_kwargs)
+            if counted is not None:  # 0/1 values: their float32 sum is exactly their count
+                self.total += counted[0]
+                self.count += counted[1]
                 return
         values, mask = self._values(y_true, y_pred)
         if mask is not None and sample_weight is not None:  # Keras masks weighted values only
