@@ -12,7 +12,7 @@ Read it like PyTorch (``import nnscratch as ns``)::
 
 import importlib
 
-from . import autograd
+from . import autograd, memory  # noqa: F401  (memory: the allocator settings, at import)
 from .autograd import (
     Tensor, enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled, no_grad,
     set_grad_enabled,

@@ -1,8 +1,8 @@
-"""The nnscratch benchmark suite (issue 8): six workloads timed on nnscratch, PyTorch and Keras 3.
+"""The nnscratch benchmark suite (issue 8): eight workloads timed on nnscratch, PyTorch and Keras 3.
 
 ``benchmarks/run.py`` is the command; this package holds its parts:
 
-- ``workloads/``: W1 to W6, each a ``Workload`` whose variants (one per framework) time
+- ``workloads/``: W1 to W8, each a ``Workload`` whose variants (one per framework) time
   themselves with warm-up inside one process;
 - ``worker``: the subprocess entry that runs one variant and prints its result as JSON;
 - ``harness``: spawns the workers, alternating frameworks across repeats, and pools results;

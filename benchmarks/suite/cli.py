@@ -22,7 +22,7 @@ DEFAULT_OUTPUT = BENCHMARKS / "RESULTS.md"
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="benchmarks/run.py",
-        description="Time W1-W6 on nnscratch, PyTorch and Keras 3; print and record the table.",
+        description="Time W1-W8 on nnscratch, PyTorch and Keras 3; print and record the table.",
     )
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="fewer steps, epochs and repeats")

@@ -59,7 +59,7 @@ def require(module, *names: str) -> None:
 
 
 def all_workloads() -> list[Workload]:
-    """W1 to W6, in order (imported here so that a worker loads only the stdlib and NumPy)."""
+    """W1 to W8, in order (imported here so that a worker loads only the stdlib and NumPy)."""
     from .workloads import WORKLOADS
 
     return list(WORKLOADS)

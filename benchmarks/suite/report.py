@@ -139,6 +139,25 @@ def _percent(x: float) -> str:
     return f"{x:.1%}"  # one decimal: 69.7% must not read as a failing 70%
 
 
+def _slowest_w7(r: Results) -> float | None:
+    """W7's worst width: the smallest nnscratch.nn / torch speed over the points measured."""
+    keys = [key for key in r.runs if key.startswith("W7")]
+    speeds = [r.speed(key, "nnscratch.nn", "torch") for key in keys]
+    return min(speeds) if speeds and None not in speeds else None
+
+
+def _slowest_w8(r: Results) -> float | None:
+    """W8's worst case: each front end's step against the NumPy floor of its own formula,
+    fresh and warm, Adam and SGD (speed; 1/1.2 = 0.83 is "within 1.2x")."""
+    pairs = (("nnscratch.optim", "numpy in place (torch's formula)"),
+             ("nnscratch.keras", "numpy in place (Keras's formula)"))  # fmt: skip
+    speeds = [
+        r.speed(key, mine, floor) for key in ("W8a", "W8b", "W8c", "W8d") if key in r.runs
+        for mine, floor in pairs
+    ]  # fmt: skip
+    return min(speeds) if speeds and None not in speeds else None
+
+
 def _rss_ratio(r: Results) -> float | None:
     mine, theirs = r.rss("W3", "nnscratch.nn"), r.rss("W3", "torch")
     return mine / theirs if mine and theirs else None
@@ -165,6 +184,13 @@ TARGETS = (
            lambda r: r.median("W6c", "import nnscratch"), lambda x: x < 0.2, seconds),
     Target("W6 W3 peak RSS, nnscratch / torch", "<= 60%", _rss_ratio, lambda x: x <= 0.6,
            _percent),
+    Target("W2 nnscratch.keras fit vs nnscratch.nn loop", ">= 0.8x (within 1.25x)",
+           lambda r: r.speed("W2", "nnscratch.keras fit", "nnscratch.nn loop"),
+           lambda x: x >= 0.8, _times),
+    Target("W7 nnscratch.nn vs torch, slowest width", ">= 1.0x", _slowest_w7, lambda x: x >= 1,
+           _times),
+    Target("W8 optimizer step vs its NumPy floor, slowest", ">= 0.83x (within 1.2x)",
+           _slowest_w8, lambda x: x >= 1 / 1.2, _times),
 )  # fmt: skip
 
 
