@@ -170,14 +170,15 @@ class Mean(Metric):
         self.reset_state()
 
     def reset_state(self) -> None:
-        self.total = np.zeros((), self.dtype)
-        self.count = np.zeros((), self.dtype)
+        # NumPy scalars of the metric's dtype (Keras's float32 variables): the same roundings
+        # as 0-d arrays, at a fraction of the cost of their in-place ufuncs (fit adds to them
+        # on every batch)
+        self.total = self.count = np.dtype(self.dtype).type(0)
 
     def update_state(self, values, sample_weight=None) -> None:
         if isinstance(values, float) and isinstance(sample_weight, (int, float, type(None))):
-            # one number (fit's loss, every batch): the lines below, without their reshaping,
-            # on NumPy scalars of the metric's dtype (the same roundings, fewer conversions)
-            number = self.total.dtype.type
+            # one number (fit's loss, every batch): the lines below, without their reshaping
+            number = type(self.total)
             weight = number(1 if sample_weight is None else sample_weight)
             self.total += number(values) * weight
             self.count += weight
