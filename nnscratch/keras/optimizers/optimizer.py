@@ -12,7 +12,8 @@ per-parameter state, the fused flat step) with Keras's names and habits on top. 
 5. the core's step: each subclass's ``_update(param, grad, state, group)``, the algorithm, in
    place on arrays, with the step's learning rate in ``group["lr"]`` (fused into one call on
    flat arrays for small variables, as for the torch-style optimizers);
-6. variable constraints, then ``iterations += 1``.
+6. ``iterations += 1``. (Keras then applies weight constraints; nnscratch's layers refuse
+   ``*_constraint`` arguments, and a Parameter has no ``constraint``, so there are none.)
 
 Variables are nnscratch Tensors (Parameters), updated in place in their dtype with no graph
 recorded. The learning rate is a float (held as a float32 scalar, as Keras holds it in a
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd import Tensor, no_grad
+from ...autograd import Tensor
 from ...autograd.inplace import mark_written
 from ...optim import optimizer as core
 from ..utils import auto_name
@@ -319,10 +320,6 @@ class Optimizer(core.Optimizer):
             for grad, variable in zip(grads, variables):
                 self.update_step(grad, variable, learning_rate)
                 mark_written(variable)
-        constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
-        with no_grad():
-            for variable in constrained:
-                _array(variable)[...] = _array(variable.constraint(variable))
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""
