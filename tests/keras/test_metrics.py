@@ -314,3 +314,19 @@ def test_get_for_output_wraps_plain_functions(rng):
 )  # fmt: skip
 def test_direction_for_callbacks_matches_keras(name):
     assert getattr(nk.metrics, name)()._direction == getattr(keras.metrics, name)()._direction
+
+
+def test_fit_logs_a_mean_subclass_by_its_own_result():
+    """A Mean whose result is not total / count (a root of the mean squared error) is logged
+    by that result, as Keras logs it."""
+
+    class RootMeanSquare(nk.metrics.MeanMetricWrapper):
+        def __init__(self):
+            super().__init__(nk.losses.mean_squared_error, name="rms")
+
+        def result(self):
+            return super().result() ** 0.5
+
+    metric = RootMeanSquare()
+    metric.update_state(np.zeros((2, 1)), np.full((2, 1), 2.0, np.float32))
+    assert metric.float_result() == pytest.approx(2.0)  # by hand: sqrt(mean(2**2))

@@ -2,6 +2,7 @@
 one per-parameter state, one fused flat step; and no step allocates arrays the size of the
 variables (their temporaries live in reused scratch memory)."""
 
+import copy
 import tracemalloc
 
 import numpy as np
@@ -46,6 +47,7 @@ def test_a_step_on_a_large_variable_allocates_no_variable_sized_array(key):
     gradient = np.cos(np.arange(1_000_000, dtype=np.float32))
     opt = _make(key)
     opt.apply_gradients([(gradient, variable)])  # builds the slots, warms the scratch memory
+    previous = variable.detach().numpy().copy()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -54,6 +56,7 @@ def test_a_step_on_a_large_variable_allocates_no_variable_sized_array(key):
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+    assert not np.array_equal(variable.detach().numpy(), previous)  # the step did update
     assert peak - before < variable.detach().numpy().nbytes // 4, peak - before
 
 
@@ -89,5 +92,29 @@ def test_an_optimizer_without_a_formula_says_so():
     class Empty(keras.optimizers.Optimizer):
         pass
 
-    with pytest.raises(NotImplementedError, match="Empty does not implement `update_step`"):
+    with pytest.raises(
+        NotImplementedError, match="Empty implements neither `_update` nor Keras's `update_step`"
+    ):
         Empty(learning_rate=0.1).apply_gradients([(np.ones(2), ns.nn.Parameter(ns.ones(2)))])
+
+
+def test_a_keras_style_update_step_may_write_its_variable_with_tensor_ops():
+    """Keras's update_step writes with ``variable.assign_sub(...)``; ours with ``sub_``, which a
+    leaf that requires grad allows only under no_grad: the step runs there."""
+
+    class Plain(keras.optimizers.Optimizer):
+        def update_step(self, gradient, variable, learning_rate):
+            variable.sub_(ns.tensor(gradient) * float(learning_rate))
+
+    w = ns.nn.Parameter(ns.tensor([1.0, 2.0]))
+    Plain(learning_rate=0.5).apply_gradients([(np.array([1.0, -2.0]), w)])
+    assert w.tolist() == [0.5, 3.0] and w.grad_fn is None and w.requires_grad
+
+
+def test_a_deep_copy_refuses_the_original_variables_by_name():
+    variables = [ns.nn.Parameter(ns.ones(3)), ns.nn.Parameter(ns.ones(2))]
+    opt = keras.optimizers.Nadam(learning_rate=0.1)
+    opt.apply_gradients([(np.ones(v.shape), v) for v in variables])
+    twin = copy.deepcopy(opt)  # its variables are copies: the originals are not its own
+    with pytest.raises(ValueError, match="Unknown variable of shape"):
+        twin.apply_gradients([(np.ones(v.shape), v) for v in variables])

@@ -19,6 +19,7 @@ thin door to ``__call__`` that passes it to ``call(..., mask=...)`` and gives th
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -71,8 +72,12 @@ class Layer(Module):
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Keras's defaults for a subclass: it supports masking when it writes ``compute_mask``;
-        its call options are read from ``call`` when it writes one without declaring them."""
+        its call options are read from ``call`` when it writes one without declaring them; its
+        ``build`` marks the layer built when it returns (``_marking_built``), as Keras's does:
+        users call ``layer.build(shape)`` directly and seldom end with ``super().build``."""
         super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marking_built(cls.__dict__["build"])
         if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
             cls.supports_masking = True
         if "call" in cls.__dict__:
@@ -98,12 +103,9 @@ class Layer(Module):
     # ---- configuration ------------------------------------------------------------------------
     @property
     def built(self) -> bool:
-        """Whether the layer has its weights. Building marks it: the first call, a model's
-        ``build``, or a direct ``layer.build(shape)`` whose ``build`` ends with
-        ``super().build(input_shape)`` (the built-in layers' do). A user's ``build`` that makes
-        weights without calling ``super().build`` counts as soon as the layer owns weights, so
-        a direct ``build()`` is not run again by the first call."""
-        return self._built or bool(self._own_weights)
+        """Whether the layer has been built: by its first call, a model's ``build``, or a
+        direct ``layer.build(shape)`` (every ``build`` marks the layer when it returns)."""
+        return self._built
 
     @built.setter
     def built(self, value: bool) -> None:
@@ -248,8 +250,8 @@ class Layer(Module):
     def _mark_built(self, input_shape) -> None:
         """Record that the layer is built, and for which shape(s) (saved as its build_config)."""
         object.__setattr__(self, "_built", True)
-        if input_shape is not None:
-            self._build_shape = tuple(input_shape)
+        if input_shape is not None:  # (a dict of shapes, for a layer called on a dict, stays one)
+            self._build_shape = input_shape if isinstance(input_shape, dict) else tuple(input_shape)
 
     def _maybe_build(self, input_shape) -> None:
         """Build once, for the shape(s) of the first inputs, and mark the layer built: the one
@@ -257,9 +259,8 @@ class Layer(Module):
         if self._built:
             return
         shape = input_shape if isinstance(input_shape, dict) else tuple(input_shape)
-        if not self.built:  # (False unless a direct ``build()`` already made the weights)
-            self.build(shape)
-        if not self._built:  # a ``build`` that does not end with ``super().build``
+        self.build(shape)
+        if not self._built:  # (a ``build`` assigned to an instance is not wrapped)
             self._mark_built(shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -381,3 +382,18 @@ def _pop_input_shape(class_name: str, kwargs: dict) -> Shape | None:
     if batch_shape is not None:
         return tuple(batch_shape)
     return (None, *(tuple(shape) if shape is not None else (dim,)))
+
+
+def _marking_built(build):
+    """``build``, then the layer marked built for its shape(s) (several kept as a list) unless
+    the build marked it (``super().build``); once per class, by ``Layer.__init_subclass__``."""
+
+    @functools.wraps(build)
+    def build_and_mark(self, input_shape=None, *args, **kwargs):
+        build(self, input_shape, *args, **kwargs)
+        if not self._built:
+            self._mark_built(None if args else input_shape)
+            if args:
+                self._build_shape = [tuple(s) for s in (input_shape, *args) if s is not None]
+
+    return build_and_mark

@@ -3,8 +3,8 @@
 Layers called on ``keras.Input`` tensors record their calls (``keras_tensor.Node``); the model
 walks back from its outputs to its inputs (``graph.map_graph``), and ``call`` replays the same
 calls on real tensors. Training, evaluation and prediction are the ``Trainer``'s; a model with
-several inputs hands the trainer a list of arrays, one per input in ``inputs`` order, each
-already of its Input's dtype (int64 ids stay integers), and the trainer batches them alike.
+several inputs hands the trainer a dict of arrays keyed by input name, each already of its
+Input's dtype (int64 ids stay integers), and the trainer batches them alike.
 """
 
 from __future__ import annotations

@@ -140,15 +140,12 @@ class Trainer:
     def _weights_for_step(self) -> tuple[list, bool] | None:
         """The trainable weights and whether any has a regularizer, or None: read them anew.
         Walking the layer tree costs more calls than the rest of a small model's step, so
-        ``fit`` keeps the answer of its first step (after the forward pass: a model may build
-        its weights there) while nothing else can freeze a layer or add one: no callbacks but
-        its own History and progress bar."""
-        if not self._keeps_step_weights:
-            return None
-        if self._step_weights is None:
-            kept = (self.trainable_weights, bool(self.losses))
-            object.__setattr__(self, "_step_weights", kept)
-        return self._step_weights
+        ``fit`` keeps its first step's answer (after the forward pass, which may build weights)
+        while nothing can freeze or add a layer: the built-in train_step, no callbacks but
+        History and the progress bar."""
+        if self._keeps_step_weights and self._step_weights is None:
+            object.__setattr__(self, "_step_weights", (self.trainable_weights, bool(self.losses)))
+        return self._step_weights if self._keeps_step_weights else None
 
     def _keep_step_weights(self, keep: bool) -> None:
         object.__setattr__(self, "_keeps_step_weights", keep)
@@ -212,7 +209,8 @@ class Trainer:
         hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
         self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras
-        self._keep_step_weights(all(type(c) in (History, ProgbarLogger) for c in hooks.callbacks))
+        quiet = all(type(c) in (History, ProgbarLogger) for c in hooks.callbacks)
+        self._keep_step_weights(quiet and type(self).train_step is Trainer.train_step)
         try:
             hooks.on_train_begin()
             for epoch in range(self._initial_epoch or initial_epoch, epochs):
@@ -240,7 +238,8 @@ class Trainer:
                 if self.stop_training:
                     break
             # the last step's logs, when they are the metric results read after its updates
-            return logs if logs is self._latest_results else self.get_metrics_result()
+            fresh = logs is not None and logs is self._latest_results
+            return logs if fresh else self.get_metrics_result()
         for step, index in enumerate(batches):
             hooks.on_train_batch_begin(step)
             logs = self.train_step(_batch(arrays, index))

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ...autograd import Tensor
+from ...autograd import Tensor, no_grad
 from ...autograd.inplace import mark_written
 from ...optim import optimizer as core
 from ..utils import auto_name
@@ -207,7 +207,11 @@ class Optimizer(core.Optimizer):
     def add_optimizer_variables(self, variables: list, name, initializer=0.0):
         """Slots named ``name`` (one name or a list) for each variable, kept in the core's
         per-parameter ``state``; returns a list of arrays for one name, a tuple of lists for
-        many. Keras's order: for each variable, one slot per name (m_0, v_0, m_1, v_1, ...)."""
+        many. Keras's order: for each variable, one slot per name (m_0, v_0, m_1, v_1, ...).
+
+        An ``_update`` reads its slots from ``state``: the fused step swaps them for views of
+        flat arrays, so the returned lists go stale. (A Keras-style ``update_step`` runs per
+        variable, with no fused step: there the lists stay the slots.)"""
         names = [name] if isinstance(name, str) else list(name)
         self._slot_names.append(names)
         for variable in variables:
@@ -273,7 +277,8 @@ class Optimizer(core.Optimizer):
             return variables  # (fit's step: the variables it was built on, in order)
         if not self.built:
             self.build(variables)
-        unknown = [v for v in variables if id(v) not in self._index]
+        built = self._trainable_variables  # (by identity: a deep copy keeps the old ids)
+        unknown = [v for v in variables if built[self._index.get(id(v), -1)] is not v]
         if unknown:
             raise ValueError(
                 f"Unknown variable of shape {tuple(unknown[0].shape)}: optimizer '{self.name}' "
@@ -316,10 +321,11 @@ class Optimizer(core.Optimizer):
             group = self.param_groups[0]
             group["lr"] = learning_rate
             self._apply(0, variables, grads, group)  # the core's step (marks them written)
-        else:  # a subclass written in Keras's style, one variable at a time
-            for grad, variable in zip(grads, variables):
-                self.update_step(grad, variable, learning_rate)
-                mark_written(variable)
+        else:  # a subclass written in Keras's style, one variable at a time, on Tensors
+            with no_grad():
+                for grad, variable in zip(grads, variables):
+                    self.update_step(grad, variable, learning_rate)
+                    mark_written(variable)
 
     def _prepare_step(self) -> None:
         """Work done once per step before the per-variable updates (nothing by default)."""
@@ -327,7 +333,9 @@ class Optimizer(core.Optimizer):
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:
         """Update ``param`` in place from ``grad`` with the slots in ``state`` and the step's
         learning rate in ``group["lr"]``: the algorithm, which subclasses write."""
-        raise NotImplementedError(f"{type(self).__name__} does not implement `update_step`")
+        raise NotImplementedError(
+            f"{type(self).__name__} implements neither `_update` nor Keras's `update_step`"
+        )
 
     def update_step(self, gradient: np.ndarray, variable, learning_rate: np.float32) -> None:
         """Keras's per-variable hook: a subclass that overrides it is stepped one variable at
