@@ -104,7 +104,8 @@ CASES = [
     Case("avg_pool1d", "AveragePooling1D", {"pool_size": 2, "strides": 1}, ((2, 6, 3),)),
     Case("avg_pool2d", "AveragePooling2D", {"pool_size": 2}, IMAGE),
     # 'same' with an even padding only: Keras 3.15's torch backend replicates the edge where the
-    # padding is uneven (keras-team/keras#18452); test_keras_pooling checks that case by hand.
+    # padding is uneven (keras-team/keras#18452); tests/keras/test_pooling.py checks that case
+    # by hand.
     Case("avg_pool2d_same", "AveragePooling2D", {"pool_size": 3, "strides": 1, "padding": "same"},
          IMAGE),
     Case("global_avg_pool1d", "GlobalAveragePooling1D", {}, ((2, 5, 3),)),
@@ -161,5 +162,7 @@ CASES = [
 # Public classes of ``keras.layers`` that are not run through the battery, and why.
 NOT_BATTERY = {
     "Layer": "the abstract base: its call raises NotImplementedError by design",
-    "InputLayer": "a placeholder with no call on data; test_keras_layer_battery checks its config",
+    "InputLayer": (
+        "a placeholder with no call on data; tests/keras/test_layer_battery.py checks its config"
+    ),
 }

@@ -3,6 +3,7 @@ weight layout ``(out, in, *window)`` checked against torch, Keras's kernel layou
 ``(*window, in, out)`` against Keras, and a Keras initializer that builds on it."""
 
 import math
+import os
 
 import numpy as np
 import pytest
@@ -17,7 +18,8 @@ KERAS_SHAPES = [(), (7,), (3, 4), (5, 3, 8), (5, 5, 3, 8), (2, 3, 3, 4, 6)]
 
 @pytest.mark.parametrize("shape", KERAS_SHAPES)
 def test_keras_layout_equals_keras_compute_fans(shape):
-    pytest.importorskip("keras")
+    if not os.environ.get("CI"):  # a missing oracle skips here, and fails in CI
+        pytest.importorskip("keras")
     from keras.src.initializers.random_initializers import compute_fans
 
     assert fans(shape, layout="keras") == compute_fans(shape)

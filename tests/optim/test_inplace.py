@@ -53,6 +53,7 @@ def step_peak(opt_class, options: dict, size: int = 1_000_000) -> tuple[int, int
     param.grad = ns.from_numpy(rng.normal(size=size).astype(np.float32))
     opt = opt_class([param], **options)
     opt.step()  # creates the state and the scratch buffers
+    previous = param._data.copy()
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
@@ -61,6 +62,7 @@ def step_peak(opt_class, options: dict, size: int = 1_000_000) -> tuple[int, int
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+    assert not np.array_equal(param._data, previous)  # the measured step did update
     return peak - before, param._data.nbytes
 
 
