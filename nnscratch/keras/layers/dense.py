@@ -81,7 +81,7 @@ class Dense(Layer):
     def call(self, inputs: Tensor) -> Tensor:
         shape = inputs.shape
         if len(shape) < 2 or shape[-1] != self.input_dim:
-            self._check_input_shape(shape)
+            self._refuse_input_shape(shape)
         # dense is linear's op reading the (in, out) kernel as stored: no transpose node; the
         # usual activations run inside that node (one node per layer on every step of fit)
         fused = _FUSED_ACTIVATIONS.get(self.activation)
@@ -89,17 +89,17 @@ class Dense(Layer):
             return dense(inputs, self.kernel, self.bias, activation=fused)
         return self.activation(dense(inputs, self.kernel, self.bias))
 
-    def _check_input_shape(self, shape: Shape) -> None:
+    def _refuse_input_shape(self, shape: Shape) -> None:
+        """The error for inputs ``call`` found the wrong shape."""
         if len(shape) < 2:
             raise ValueError(
                 f"Dense '{self.name}' expects inputs with at least 2 dimensions (batch, "
                 f"features), received shape {tuple(shape)}"
             )
-        if shape[-1] != self.input_dim:
-            raise ValueError(
-                f"Dense '{self.name}' expects inputs with last dimension {self.input_dim}, "
-                f"received shape {tuple(shape)}"
-            )
+        raise ValueError(
+            f"Dense '{self.name}' expects inputs with last dimension {self.input_dim}, "
+            f"received shape {tuple(shape)}"
+        )
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return (*tuple(input_shape)[:-1], self.units)

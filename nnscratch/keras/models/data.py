@@ -310,10 +310,11 @@ def warn_large_batch(batch_size: int, num_samples: int) -> None:
 
 
 class Batches(BatchSampler):
-    """Index batches over ``num_samples``: a ``BatchSampler`` over a ``SequentialSampler``, or
-    over a ``RandomSampler`` (a fresh random order each epoch) when ``shuffle``, as a
-    ``DataLoader`` orders a ``TensorDataset``; the batches come as slices or index arrays,
-    for one indexing op per array, instead of lists of Python ints.
+    """Index batches over ``num_samples``: a ``BatchSampler`` (its batch size, length and
+    sampler, sequential or random as a ``DataLoader`` would pick) whose batches come as slices
+    or index arrays, for one indexing op per array, instead of lists of Python ints. So it
+    draws the epoch's order itself: one permutation from the global generator (a
+    ``RandomSampler`` draws it too, then a second, empty one, as torch's does).
 
     >>> [(b.start, b.stop) for b in Batches(5, 2)], len(Batches(5, 2, shuffle=True))
     ([(0, 2), (2, 4), (4, 5)], 3)

@@ -134,10 +134,7 @@ class Sequential(Model):
         self._check_input_shape(inputs.shape)
         x = inputs
         for layer in self.layers:
-            if mask is None and not layer.supports_masking:  # (no mask to carry: the usual)
-                x = layer(x, training=training)
-            else:
-                x, mask = layer._call_with_mask(x, mask, training=training)
+            x, mask = layer._call_with_mask(x, mask, training=training)
         return x, mask
 
     def _call_with_mask(self, inputs, mask=None, training=None, **kwargs) -> tuple:

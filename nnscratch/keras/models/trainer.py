@@ -231,22 +231,20 @@ class Trainer:
         self.reset_metrics()
         if "on_epoch_begin" in hooks.listening:
             hooks.on_epoch_begin(epoch)
-        if hooks.listening.isdisjoint(("on_train_batch_begin", "on_train_batch_end")):
-            logs = None
-            for index in batches:  # nobody listens to the batches: no hooks
-                logs = self.train_step(_batch(arrays, index))
-                if self.stop_training:
-                    break
-            # the last step's logs, when they are the metric results read after its updates
-            fresh = logs is not None and logs is self._latest_results
-            return logs if fresh else self.get_metrics_result()
+        quiet = hooks.listening.isdisjoint(("on_train_batch_begin", "on_train_batch_end"))
+        logs = None
         for step, index in enumerate(batches):
-            hooks.on_train_batch_begin(step)
+            if not quiet:
+                hooks.on_train_batch_begin(step)
             logs = self.train_step(_batch(arrays, index))
-            hooks.on_train_batch_end(step, logs)
+            if not quiet:
+                hooks.on_train_batch_end(step, logs)
             if self.stop_training:
                 break
-        return self.get_metrics_result()
+        # the last step's logs, when they are the metric results read after its updates and no
+        # callback had them
+        fresh = quiet and logs is not None and logs is self._latest_results
+        return logs if fresh else self.get_metrics_result()
 
     def _validation_logs(self, val_arrays: list, batch_size) -> dict[str, float]:
         logs = self._evaluate_arrays(val_arrays, batch_size, [], verbose=0)

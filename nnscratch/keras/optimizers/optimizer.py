@@ -48,7 +48,7 @@ def _array(variable) -> np.ndarray:
 def _gradient_arrays(grads: list, variables: list) -> list[np.ndarray]:
     """The gradients as arrays, each in its variable's dtype and shape."""
     arrays = [g._data if isinstance(g, Tensor) else np.asarray(g) for g in grads]
-    values = [v._data if isinstance(v, Tensor) else v for v in variables]
+    values = [_array(v) for v in variables]
     for data, value in [(d, v) for d, v in zip(arrays, values) if d.shape != v.shape]:
         raise ValueError(
             f"Gradient of shape {data.shape} does not match its variable's shape {value.shape}"
