@@ -19,7 +19,6 @@ thin door to ``__call__`` that passes it to ``call(..., mask=...)`` and gives th
 
 from __future__ import annotations
 
-import functools
 import warnings
 
 import numpy as np
@@ -31,7 +30,10 @@ from ...nn.parameter import Parameter
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from ..utils import auto_name
+from . import added_losses
+from .build_marking import marking_built
 from .call_options import mask_kwargs, read_call_options
+from .input_shape_argument import pop_input_shape
 from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure, symbolic_call
 from .weight_budget import charge
 
@@ -73,11 +75,11 @@ class Layer(Module):
     def __init_subclass__(cls, **kwargs) -> None:
         """Keras's defaults for a subclass: it supports masking when it writes ``compute_mask``;
         its call options are read from ``call`` when it writes one without declaring them; its
-        ``build`` marks the layer built when it returns (``_marking_built``), as Keras's does:
+        ``build`` marks the layer built when it returns (``marking_built``), as Keras's does:
         users call ``layer.build(shape)`` directly and seldom end with ``super().build``."""
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
-            cls.build = _marking_built(cls.__dict__["build"])
+            cls.build = marking_built(cls.__dict__["build"])
         if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
             cls.supports_masking = True
         if "call" in cls.__dict__:
@@ -85,7 +87,7 @@ class Layer(Module):
 
     def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
         super().__init__()
-        self._batch_input_shape = _pop_input_shape(type(self).__name__, kwargs)
+        self._batch_input_shape = pop_input_shape(type(self).__name__, kwargs)
         if kwargs:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
@@ -97,6 +99,7 @@ class Layer(Module):
         set_(self, "_own_weights", [])  # (parameter, created trainable) in creation order
         set_(self, "_regularizers", [])  # (parameter, regularizer)
         set_(self, "_inbound_nodes", [])  # calls on symbolic tensors (the functional API)
+        set_(self, "_added_losses", [])  # add_loss terms of the latest forward pass
         self.built = False
         self._build_shape: Shape | None = None
 
@@ -192,12 +195,26 @@ class Layer(Module):
 
     @property
     def losses(self) -> list[Tensor]:
-        """Regularization penalties of the trainable weights, computed now (differentiable)."""
+        """The terms that this layer and its sublayers added in their latest call
+        (``add_loss``), then the regularization penalties of the trainable weights, computed
+        now (all differentiable)."""
+        added = self._all_added_losses() if added_losses.HOLDERS else []
         regularizers = self._all_regularizers()
         if not regularizers:  # the usual case, read on every training step: skip the weights
-            return []
+            return added
         trainable = {id(p) for p in self.trainable_weights}
-        return [reg(p) for p, reg in regularizers if id(p) in trainable]
+        return added + [reg(p) for p, reg in regularizers if id(p) in trainable]
+
+    def add_loss(self, loss) -> None:
+        """Add a loss term, computed in ``call`` from the inputs; ``fit`` adds it to the
+        compiled loss, and the next outermost call clears it (``added_losses``)."""
+        added_losses.add(self, loss if isinstance(loss, Tensor) else Tensor(np.asarray(loss)))
+
+    def _all_added_losses(self) -> list[Tensor]:
+        found = list(self._added_losses)
+        for layer in self._sublayers():
+            found += layer._all_added_losses()
+        return found
 
     def _all_regularizers(self) -> list:
         found = list(self._regularizers)
@@ -333,7 +350,14 @@ class Layer(Module):
                 self._maybe_build(x.shape)
         if self.call_takes_training:
             kwargs["training"] = bool(training)
-        return self.call(x, *args, **kwargs)
+        depth = added_losses.CallDepth
+        if depth.depth == 0 and added_losses.HOLDERS:
+            added_losses.clear()  # an outermost call: the last pass's add_loss terms go
+        depth.depth += 1
+        try:
+            return self.call(x, *args, **kwargs)
+        finally:
+            depth.depth -= 1
 
     forward = __call__  # Module's name for it
 
@@ -363,37 +387,3 @@ def _is_structure(inputs) -> bool:
     return isinstance(inputs, (list, tuple)) and any(
         isinstance(leaf, (Tensor, np.ndarray, KerasTensor)) for leaf in flatten(inputs)
     )
-
-
-def _pop_input_shape(class_name: str, kwargs: dict) -> Shape | None:
-    """Keras 2's ``input_shape=`` / ``input_dim=`` on a first layer: accepted, with a warning."""
-    shape = kwargs.pop("input_shape", None)
-    dim = kwargs.pop("input_dim", None)
-    batch_shape = kwargs.pop("batch_input_shape", None)
-    if shape is None and dim is None and batch_shape is None:
-        return None
-    warnings.warn(
-        f"Do not pass an `input_shape`/`input_dim` argument to a layer ({class_name}). When "
-        "using Sequential models, prefer using an `Input(shape)` object as the first layer in "
-        "the model instead.",
-        UserWarning,
-        stacklevel=3,
-    )
-    if batch_shape is not None:
-        return tuple(batch_shape)
-    return (None, *(tuple(shape) if shape is not None else (dim,)))
-
-
-def _marking_built(build):
-    """``build``, then the layer marked built for its shape(s) (several kept as a list) unless
-    the build marked it (``super().build``); once per class, by ``Layer.__init_subclass__``."""
-
-    @functools.wraps(build)
-    def build_and_mark(self, input_shape=None, *args, **kwargs):
-        build(self, input_shape, *args, **kwargs)
-        if not self._built:
-            self._mark_built(None if args else input_shape)
-            if args:
-                self._build_shape = [tuple(s) for s in (input_shape, *args) if s is not None]
-
-    return build_and_mark
