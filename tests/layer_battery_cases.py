@@ -157,6 +157,73 @@ CASES = [
     Case("multi_head_attention_value_dim", "MultiHeadAttention",
          {"num_heads": 3, "key_dim": 2, "value_dim": 4, "output_shape": (6,), "use_bias": False},
          ((2, 3, 4), (2, 5, 3)), style=ARGS),
+    # ---- activation layers ----------------------------------------------------------------------
+    Case("relu", "ReLU", {}, ((2, 3, 4),)),
+    Case("relu_options", "ReLU", {"max_value": 1.0, "negative_slope": 0.1, "threshold": 0.5},
+         ((2, 3, 4),)),
+    Case("leaky_relu", "LeakyReLU", {}, ((2, 6),)),
+    Case("leaky_relu_slope", "LeakyReLU", {"negative_slope": 0.05}, ((2, 3, 4),)),
+    Case("prelu", "PReLU", {}, ((2, 3, 4),)),
+    Case("prelu_shared_axes", "PReLU", {"shared_axes": [1, 2]}, IMAGE),
+    Case("elu", "ELU", {"alpha": 0.5}, ((2, 3, 4),)),
+    Case("softmax_layer", "Softmax", {}, ((2, 3, 4),)),
+    Case("softmax_two_axes", "Softmax", {"axis": (1, 2)}, ((2, 3, 4),)),
+    # ---- more reshaping: up-sampling, padding, cropping, repeat, permute, Lambda ----------------
+    Case("up_sampling1d", "UpSampling1D", {"size": 3}, SEQ),
+    Case("up_sampling2d", "UpSampling2D", {"size": (2, 3)}, IMAGE),
+    Case("up_sampling2d_bilinear", "UpSampling2D", {"size": 2, "interpolation": "bilinear"},
+         IMAGE),
+    Case("up_sampling2d_bilinear_channels_first", "UpSampling2D",
+         {"size": (3, 2), "interpolation": "bilinear", "data_format": "channels_first"},
+         ((2, 3, 4, 5),)),
+    Case("zero_padding1d", "ZeroPadding1D", {"padding": (1, 2)}, SEQ),
+    Case("zero_padding2d", "ZeroPadding2D", {"padding": ((1, 0), (2, 1))}, IMAGE),
+    Case("zero_padding2d_channels_first", "ZeroPadding2D",
+         {"padding": 1, "data_format": "channels_first"}, ((2, 3, 4, 5),)),
+    Case("cropping1d", "Cropping1D", {"cropping": (1, 2)}, SEQ),
+    Case("cropping2d", "Cropping2D", {"cropping": ((1, 2), (0, 1))}, IMAGE),
+    Case("cropping2d_channels_first", "Cropping2D",
+         {"cropping": 1, "data_format": "channels_first"}, ((2, 3, 4, 5),)),
+    Case("repeat_vector", "RepeatVector", {"n": 3}, ((2, 4),)),
+    Case("permute", "Permute", {"dims": (2, 1)}, ((2, 3, 4),)),
+    Case("permute_3d", "Permute", {"dims": (3, 1, 2)}, ((2, 3, 4, 5),)),
+    # ---- preprocessing that trains with the model -----------------------------------------------
+    Case("rescaling", "Rescaling", {"scale": 1 / 255, "offset": -1.0}, ((2, 3, 4),)),
+    Case("rescaling_per_channel", "Rescaling", {"scale": [0.5, 2.0, -1.0], "offset": 0.25},
+         ((2, 4, 3),)),
+    Case("normalization", "Normalization", {}, ((2, 3, 4),)),
+    Case("normalization_two_axes", "Normalization", {"axis": (1, 2)}, ((2, 3, 4),)),
+    Case("normalization_given", "Normalization",
+         {"mean": [1.0, 2.0, 3.0], "variance": [1.0, 4.0, 0.25]}, ((2, 5, 3),)),
+    Case("normalization_invert_global", "Normalization", {"axis": None, "invert": True},
+         ((2, 3, 4),)),
+    Case("discretization_one_hot", "Discretization",
+         {"bin_boundaries": [-1.0, 0.0, 0.5], "output_mode": "one_hot"}, ((2, 5),)),
+    Case("discretization_count", "Discretization",
+         {"bin_boundaries": [0.0], "output_mode": "count"}, ((3, 6),)),
+    # ---- depthwise and separable convolution ----------------------------------------------------
+    Case("depthwise_conv2d", "DepthwiseConv2D", {"kernel_size": 3}, IMAGE),
+    Case("depthwise_conv2d_multiplier_same", "DepthwiseConv2D",
+         {"kernel_size": (3, 2), "depth_multiplier": 2, "padding": "same", "strides": 2,
+          "activation": "relu"}, IMAGE),
+    Case("depthwise_conv2d_dilated_channels_first", "DepthwiseConv2D",
+         {"kernel_size": 2, "dilation_rate": 2, "data_format": "channels_first",
+          "use_bias": False}, ((2, 3, 6, 6),)),
+    Case("separable_conv2d", "SeparableConv2D", {"filters": 4, "kernel_size": 3}, IMAGE),
+    Case("separable_conv2d_multiplier_same", "SeparableConv2D",
+         {"filters": 5, "kernel_size": 3, "depth_multiplier": 2, "padding": "same",
+          "strides": (2, 1)}, IMAGE),
+    Case("separable_conv2d_dilated_channels_first", "SeparableConv2D",
+         {"filters": 2, "kernel_size": 2, "data_format": "channels_first", "dilation_rate": 2,
+          "use_bias": False}, ((2, 3, 6, 6),)),
+    # ---- core extras: identity, masking, activity penalty, time-distributed ---------------------
+    Case("identity", "Identity", {}, ((2, 3),)),
+    Case("masking", "Masking", {"mask_value": 0.5}, SEQ),
+    Case("activity_regularization", "ActivityRegularization", {"l1": 0.01, "l2": 0.02}, ((2, 4),)),
+    Case("time_distributed_dense", "TimeDistributed",
+         {"layer": Nested("Dense", {"units": 3, "activation": "tanh"})}, SEQ),
+    Case("time_distributed_conv", "TimeDistributed",
+         {"layer": Nested("Conv1D", {"filters": 2, "kernel_size": 2})}, ((2, 3, 5, 4),)),
 ]  # fmt: skip
 
 # Public classes of ``keras.layers`` that are not run through the battery, and why.
@@ -164,5 +231,13 @@ NOT_BATTERY = {
     "Layer": "the abstract base: its call raises NotImplementedError by design",
     "InputLayer": (
         "a placeholder with no call on data; tests/keras/test_layer_battery.py checks its config"
+    ),
+    "Lambda": (
+        "its config names a function that loading must be given (never code): "
+        "tests/keras/test_lambda_layer.py"
+    ),
+    "CategoryEncoding": (
+        "takes integer ids, which the battery draws only for layers with `input_dim`: "
+        "tests/keras/test_preprocessing_layers.py"
     ),
 }

@@ -118,3 +118,27 @@ __all__ += [
     "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalMaxPool1D", "GlobalMaxPool2D", "MaxPool1D",
     "MaxPool2D",
 ]  # fmt: skip
+
+# Issue 21: activation layers, more reshaping, Lambda, preprocessing, depthwise/separable convs,
+# identity, masking, activity penalties and TimeDistributed.
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax  # noqa: E402
+from .activity_regularization import ActivityRegularization  # noqa: E402
+from .depthwise_conv import DepthwiseConv2D, SeparableConv2D  # noqa: E402
+from .encoding import CategoryEncoding, Discretization  # noqa: E402
+from .identity import Identity  # noqa: E402
+from .lambda_layer import Lambda  # noqa: E402
+from .masking import Masking  # noqa: E402
+from .padding import Cropping1D, Cropping2D, ZeroPadding1D, ZeroPadding2D  # noqa: E402
+from .preprocessing import Normalization, Rescaling  # noqa: E402
+from .rearranging import Permute, RepeatVector  # noqa: E402
+from .resizing import UpSampling1D, UpSampling2D  # noqa: E402
+from .time_distributed import TimeDistributed  # noqa: E402
+
+SeparableConvolution2D = SeparableConv2D  # Keras's other name
+__all__ += [
+    "ActivityRegularization", "Identity", "Masking", "TimeDistributed",
+    "CategoryEncoding", "Cropping1D", "Cropping2D", "DepthwiseConv2D", "Discretization", "ELU",
+    "Lambda", "LeakyReLU", "Normalization", "PReLU", "Permute", "ReLU", "RepeatVector",
+    "Rescaling", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "UpSampling1D",
+    "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
+]  # fmt: skip
