@@ -39,7 +39,7 @@ from .reshaping import (  # noqa: F401
 
 __all__ = [
     "reshape", "transpose", "permute", "squeeze", "unsqueeze", "flatten", "expand", "narrow",
-    "cat", "stack", "split", "chunk",
+    "cat", "concat", "concatenate", "stack", "split", "chunk",
 ]  # fmt: skip
 
 
@@ -83,6 +83,9 @@ def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
         if t.shape != (0,) or len(shapes[0]) == 1:
             _check_cat_shape(shapes[0], t.shape, dim, i)
     return Cat.apply(dim, *tensors)
+
+
+concat = concatenate = cat  # torch's other names for it (torch.concat, torch.concatenate)
 
 
 def _check_cat_shape(first: tuple, shape: tuple, dim: int, i: int) -> None:

@@ -9,23 +9,21 @@ A name is written as torch spells it, from ``torch.``: ``torch.nn.Linear``,
 
 from __future__ import annotations
 
-import ast
-import functools
 import inspect
 import re
 from pathlib import Path
 
 import pytest
+from coverage_pages import rows, source_of
 
 import nnscratch as ns
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "torch-coverage.md"
-ROW = re.compile(r"^\| `(?P<name>[^`]+)` \| (?P<status>yes|no) \| (?P<where>.*?) \|$")
 
 
 def _rows() -> list[dict]:
-    return [m.groupdict() for m in map(ROW.match, DOC.read_text().splitlines()) if m]
+    return rows(DOC)
 
 
 def _split(name: str) -> tuple[list[str], str | None]:
@@ -70,40 +68,6 @@ def _accepts(fn, keyword: str) -> bool:
     except (TypeError, ValueError):  # a builtin without a signature
         return False
     return keyword in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
-
-
-@functools.cache
-def source_of(reference: str) -> str:
-    """The source of a test function with its decorators and the module-level tables it
-    reads (a parametrize list), or of a table that parametrizes tests
-    (``tests/ops/test_parity_table.py::ROWS``)."""
-    path, _, test = reference.partition("::")
-    expected = "expected tests/<folder>/test_*.py::name"
-    assert path.startswith("tests/") and path.endswith(".py") and test, f"{reference}: {expected}"
-    text = (ROOT / path).read_text()
-    module = ast.parse(text)
-    tables = {
-        target.id: ast.get_source_segment(text, node)
-        for node in module.body
-        if isinstance(node, ast.Assign)
-        for target in node.targets
-        if isinstance(target, ast.Name)
-    }
-    for node in module.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == test:
-            assert test.startswith("test_"), f"{reference} is not a test"
-            first = min([d.lineno for d in node.decorator_list] + [node.lineno])
-            own = "\n".join(text.splitlines()[first - 1 : node.end_lineno])
-            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in tables}
-            return "\n".join([own, *(tables[name] for name in sorted(used))])
-        targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
-        # a module-level table that parametrizes tests
-        if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
-            getattr(t, "id", None) == test for t in targets
-        ):
-            assert len(re.findall(rf"\b{test}\b", text)) > 1, f"{reference}: never used"
-            return ast.get_source_segment(text, node)
-    raise AssertionError(f"{reference}: no such test")
 
 
 YES = [r for r in _rows() if r["status"] == "yes"]

@@ -177,6 +177,8 @@ def test_axis_spelling_on_cumsum_cat_and_stack(rng):
     _same(ns.cumsum(ours, axis=1), torch.cumsum(theirs, axis=1))
     _same(ours.cumsum(axis=0), theirs.cumsum(axis=0))
     _same(ns.cat([ours, ours], axis=1), torch.cat([theirs, theirs], axis=1))
+    _same(ns.concat([ours, ours], axis=1), torch.concat([theirs, theirs], axis=1))
+    _same(ns.concatenate([ours, ours], dim=0), torch.concatenate([theirs, theirs], dim=0))
     _same(ns.stack([ours, ours], axis=2), torch.stack([theirs, theirs], axis=2))
 
 
