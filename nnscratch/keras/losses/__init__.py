@@ -90,6 +90,49 @@ _ALIASES = {"bce": bce, "BCE": bce, "kld": kld, "KLD": kld, "mae": mae, "MAE": m
             "mse": mse, "MSE": mse}  # fmt: skip
 ALL_OBJECTS = {obj.__name__: obj for obj in (*_CLASSES, *_FUNCTIONS)} | _ALIASES
 
+# ---- the rest of Keras 3.15's list (focal, hinge, regression, segmentation) ----------------
+from .focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
+)
+from .hinge_losses import CategoricalHinge, SquaredHinge, categorical_hinge, squared_hinge
+from .regression import (
+    MAPE,
+    MSLE,
+    CosineSimilarity,
+    LogCosh,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    cosine_similarity,
+    log_cosh,
+    mape,
+    mean_absolute_percentage_error,
+    mean_squared_logarithmic_error,
+    msle,
+    poisson,
+)
+from .circle_loss import Circle, circle
+from .ctc_loss import CTC, ctc
+from .segmentation import Dice, Tversky, dice, tversky
+from .serialization import deserialize, serialize
+
+_MORE = (
+    BinaryFocalCrossentropy, CategoricalFocalCrossentropy, CategoricalGeneralizedCrossEntropy,
+    CategoricalHinge, SquaredHinge, CosineSimilarity, LogCosh, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, Poisson, Dice, Tversky, binary_focal_crossentropy,
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, categorical_hinge,
+    squared_hinge, cosine_similarity, log_cosh, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, poisson, dice, tversky, Circle, circle, CTC, ctc,
+)  # fmt: skip
+ALL_OBJECTS.update({obj.__name__: obj for obj in _MORE})
+ALL_OBJECTS.update({"mape": mape, "MAPE": mape, "msle": msle, "MSLE": msle})
+__all__ += [obj.__name__ for obj in _MORE] + ["mape", "msle", "serialize", "deserialize"]
+
 
 def get(identifier) -> Loss | Callable | None:
     """A loss from a name (a class name gives an instance, a function name the function, as

@@ -90,6 +90,80 @@ ALL_OBJECTS = (
     {c.__name__: c for c in _CLASSES} | {_snake(c.__name__): c for c in _CLASSES} | _ALIASES
 )
 
+# ---- the rest of Keras 3.15's list --------------------------------------------------------
+from .confusion_counts import (
+    FalseNegatives,
+    FalsePositives,
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
+from .correlation import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from .iou import IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from .means import (
+    CategoricalHinge,
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    Poisson,
+    RootMeanSquaredError,
+    SparseTopKCategoricalAccuracy,
+    SquaredHinge,
+    Sum,
+    sparse_top_k_categorical_accuracy,
+)
+from .scores import F1Score, FBetaScore, R2Score
+from .serialization import deserialize, serialize
+from ..losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
+
+_MORE_CLASSES = (
+    TruePositives, FalsePositives, TrueNegatives, FalseNegatives, SensitivityAtSpecificity,
+    SpecificityAtSensitivity, PrecisionAtRecall, RecallAtPrecision, F1Score, FBetaScore,
+    R2Score, RootMeanSquaredError, Sum, SparseTopKCategoricalAccuracy, CosineSimilarity,
+    LogCoshError, MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Poisson,
+    SquaredHinge, CategoricalHinge, IoU, BinaryIoU, MeanIoU, OneHotIoU, OneHotMeanIoU,
+    PearsonCorrelation, ConcordanceCorrelation,
+)  # fmt: skip
+_MORE_FUNCTIONS = (
+    binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, hinge,
+    squared_hinge, categorical_hinge, huber, kl_divergence, log_cosh, mean_absolute_error,
+    mean_absolute_percentage_error, mean_squared_error, mean_squared_logarithmic_error,
+    poisson, sparse_top_k_categorical_accuracy, binary_focal_crossentropy,
+    categorical_focal_crossentropy, pearson_correlation, concordance_correlation,
+)  # fmt: skip
+ALL_OBJECTS.update({c.__name__: c for c in _MORE_CLASSES})
+ALL_OBJECTS.update({_snake(c.__name__): c for c in _MORE_CLASSES})
+ALL_OBJECTS.update(dict.fromkeys(("mape", "MAPE"), MeanAbsolutePercentageError))
+ALL_OBJECTS.update(dict.fromkeys(("msle", "MSLE"), MeanSquaredLogarithmicError))
+__all__ += [o.__name__ for o in (*_MORE_CLASSES, *_MORE_FUNCTIONS)]
+__all__ += ["serialize", "deserialize"]
+
 
 def get(identifier) -> Metric | Callable | None:
     """A metric from a name (class names and their snake_case, e.g. ``"binary_accuracy"``,
