@@ -12,6 +12,8 @@ helpers below flatten and rebuild them.
 
 from __future__ import annotations
 
+import operator
+
 from ..utils import auto_name
 
 __all__ = [
@@ -56,6 +58,79 @@ class KerasTensor:
         return (
             f"<KerasTensor shape={format_shapes(self.shape)}, dtype={self.dtype}, name={self.name}>"
         )
+
+    # Arithmetic, comparison and indexing record an op node (``keras.ops.symbolic``), as
+    # ``x * 2`` does in Keras's functional API. ``==`` and ``!=`` keep identity semantics:
+    # models key their graphs by tensor.
+    def __add__(self, other):
+        return _op(operator.add, "add", self, other)
+
+    def __radd__(self, other):
+        return _op(operator.add, "add", other, self)
+
+    def __sub__(self, other):
+        return _op(operator.sub, "subtract", self, other)
+
+    def __rsub__(self, other):
+        return _op(operator.sub, "subtract", other, self)
+
+    def __mul__(self, other):
+        return _op(operator.mul, "multiply", self, other)
+
+    def __rmul__(self, other):
+        return _op(operator.mul, "multiply", other, self)
+
+    def __truediv__(self, other):
+        return _op(operator.truediv, "divide", self, other)
+
+    def __rtruediv__(self, other):
+        return _op(operator.truediv, "divide", other, self)
+
+    def __pow__(self, other):
+        return _op(operator.pow, "power", self, other)
+
+    def __rpow__(self, other):
+        return _op(operator.pow, "power", other, self)
+
+    def __matmul__(self, other):
+        return _op(operator.matmul, "matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return _op(operator.matmul, "matmul", other, self)
+
+    def __neg__(self):
+        return _op(operator.neg, "negative", self)
+
+    def __abs__(self):
+        return _op(operator.abs, "absolute", self)
+
+    def __lt__(self, other):
+        return _op(operator.lt, "less", self, other)
+
+    def __le__(self, other):
+        return _op(operator.le, "less_equal", self, other)
+
+    def __gt__(self, other):
+        return _op(operator.gt, "greater", self, other)
+
+    def __ge__(self, other):
+        return _op(operator.ge, "greater_equal", self, other)
+
+    def __getitem__(self, key):
+        return _op(operator.getitem, "get_item", self, key)
+
+    def __iter__(self):
+        # Without this, Python would iterate by calling __getitem__(0), (1)... forever.
+        raise TypeError(f"{self!r} is not iterable: index it (x[:, 0]) or use keras.ops.unstack")
+
+    __hash__ = object.__hash__
+
+
+def _op(fn, name: str, *args):
+    """``fn(*args)`` on the real tensors at run time, recorded now as a node."""
+    from ..ops.symbolic import symbolic_apply  # (here: keras.ops imports the layers)
+
+    return symbolic_apply(fn, name, args, {})
 
 
 class Node:
