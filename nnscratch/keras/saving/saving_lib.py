@@ -61,14 +61,22 @@ _MAX_JSON_DEPTH = 100
 # ---- save ---------------------------------------------------------------------------------------
 def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
     """Write ``model`` (architecture, weights, compile settings, optimizer state) to a
-    ``.keras`` archive, atomically: a crash leaves any previous file intact."""
+    ``.keras`` archive, atomically: a crash leaves any previous file intact. A ``.h5`` /
+    ``.hdf5`` path writes Keras's legacy HDF5 layout instead (``legacy_h5``; needs h5py)."""
     filepath = os.fspath(filepath)
+    from . import legacy_h5  # here: legacy_h5 imports this module
+
+    include_optimizer = kwargs.pop("include_optimizer", True)  # Keras's, for `.h5` files
     if kwargs:
         raise ValueError(f"save_model got unexpected arguments: {sorted(kwargs)}")
+    if legacy_h5.is_legacy_h5(filepath):
+        legacy_h5.save_model_h5(model, filepath, overwrite, include_optimizer)
+        return
     if not filepath.endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving: nnscratch saves whole models as `.keras` "
-            f"archives (and weights alone with save_weights). Received: filepath={filepath}"
+            "archives, or as legacy Keras `.h5` files (with h5py: pip install "
+            f'"nnscratch[h5]"); weights alone with save_weights. Received: filepath={filepath}'
         )
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"{filepath} exists and overwrite=False")
@@ -107,11 +115,16 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     optimizer state restored. ``custom_objects`` maps saved names to your classes/functions.
 
     Keras's ``safe_mode`` is accepted and has no effect: loading never runs code from a file.
+    A ``.h5`` / ``.hdf5`` path reads Keras's legacy HDF5 layout (``legacy_h5``; needs h5py).
     """
     kwargs.pop("safe_mode", None)
     if kwargs:
         raise ValueError(f"load_model got unexpected arguments: {sorted(kwargs)}")
     filepath = os.fspath(filepath)
+    from . import legacy_h5  # here: legacy_h5 imports this module
+
+    if legacy_h5.is_legacy_h5(filepath):
+        return legacy_h5.load_model_h5(filepath, custom_objects, compile)
     members = read_archive(filepath)
     _check_metadata(_json(members, METADATA, filepath), filepath)
     config = _json(members, CONFIG, filepath)
