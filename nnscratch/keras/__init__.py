@@ -8,32 +8,40 @@
 
 from nnscratch.keras import (
     activations,
+    applications,
     callbacks,
     initializers,
     layers,
     losses,
     metrics,
     models,
+    ops,
     optimizers,
+    random,
     regularizers,
     saving,
     utils,
 )
 from nnscratch.keras.layers import Input
 from nnscratch.keras.models import Model, Sequential
+from nnscratch.keras.variables import Variable
 
 __all__ = [
     "Input",
     "Model",
     "Sequential",
+    "Variable",
     "activations",
+    "applications",
     "callbacks",
     "initializers",
     "layers",
     "losses",
     "metrics",
     "models",
+    "ops",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
     "utils",

@@ -12,6 +12,7 @@ from ...autograd.tensor import Tensor
 from ...ops.creation import from_numpy
 from .. import losses as _losses
 from ..losses import _snake, squeeze_or_expand_to_same_rank
+from ..variables import Variable
 
 FLOATX = np.float32
 NEG_INF = -1e10  # Keras's stand-in for -inf in top-k precision and recall
@@ -104,6 +105,22 @@ class Metric:
     def __init__(self, name: str | None = None, dtype=None):
         self.name = name or _snake(type(self).__name__)
         self.dtype = np.dtype(dtype or FLOATX).name
+        self._variables: list[Variable] = []
+
+    def add_variable(self, shape, initializer, dtype=None, aggregation="sum", name=None):
+        """A state variable (a non-trainable ``keras.Variable``) that ``reset_state`` zeroes:
+        how a user's metric keeps its running totals."""
+        variable = Variable(initializer, shape=shape, dtype=dtype or self.dtype, trainable=False,
+                            aggregation=aggregation, name=name)  # fmt: skip
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape=(), initializer=None, dtype=None, name=None):
+        return self.add_variable(shape, initializer or "zeros", dtype=dtype, name=name)
+
+    @property
+    def variables(self) -> list[Variable]:
+        return list(self._variables)
 
     def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement update_state")
@@ -112,7 +129,9 @@ class Metric:
         raise NotImplementedError(f"{type(self).__name__} must implement result")
 
     def reset_state(self) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement reset_state")
+        """Zero every state variable (``add_variable``), as Keras's base class does."""
+        for variable in self._variables:
+            variable.assign(np.zeros(variable.shape, variable.dtype))
 
     def __call__(self, *args, **kwargs) -> Tensor:
         self.update_state(*args, **kwargs)
