@@ -79,6 +79,8 @@ class CompiledLoss:
     1.0
     """
 
+    metrics = ()  # one output: no per-output loss trackers (``multi_output.OutputLosses``)
+
     def __init__(self, identifier, weight: float | None = None) -> None:
         self.weight = weight
         fn = losses_module.get(identifier)
@@ -110,6 +112,8 @@ class CompiledMetrics:
     batch (``"accuracy"`` picks binary, sparse-categorical or categorical accuracy from the
     shapes, as Keras). As in Keras 3, only ``weighted_metrics`` see the sample weights."""
 
+    name = "compile_metrics"  # its entry in model.metrics (Keras's container's name)
+
     def __init__(self, metrics, weighted_metrics=None) -> None:
         self.identifiers = _as_list(metrics)
         self.weighted_identifiers = _as_list(weighted_metrics)
@@ -129,6 +133,8 @@ class CompiledMetrics:
         return list(self._names) if self.metrics is not None else []
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        if not (self.identifiers or self.weighted_identifiers):
+            return  # (no metrics: y_true may be None, a model trained on its add_loss terms)
         if self.metrics is None:
             self.build(y_true, y_pred)
         for metric in self.metrics:
