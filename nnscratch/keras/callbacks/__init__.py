@@ -8,6 +8,7 @@
 
 from .backup_and_restore import BackupAndRestore
 from .callback import Callback
+from .callback_list import CallbackList
 from .csv_logger import CSVLogger
 from .early_stopping import EarlyStopping
 from .history import History
@@ -17,12 +18,14 @@ from .model_checkpoint import ModelCheckpoint, load_weights_npz, save_weights_np
 from .monitor_callback import MonitorCallback
 from .progbar_logger import ProgbarLogger
 from .reduce_lr_on_plateau import ReduceLROnPlateau
+from .tensorboard import TensorBoard
 from .terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "BackupAndRestore",
     "CSVLogger",
     "Callback",
+    "CallbackList",
     "EarlyStopping",
     "History",
     "LambdaCallback",
@@ -31,7 +34,15 @@ __all__ = [
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
     "load_weights_npz",
     "save_weights_npz",
 ]
+
+
+def __getattr__(name: str):
+    # Keras names nnscratch does not build raise NotImplementedError saying why (not_built.py).
+    from ..not_built import refuse
+
+    return refuse("callbacks", name)

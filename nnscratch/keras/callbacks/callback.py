@@ -8,10 +8,14 @@ __all__ = ["Callback"]
 class Callback:
     """Base class of callbacks: override the hooks you need; the others do nothing.
 
-    ``fit`` calls ``set_model`` and ``set_params`` first (``params`` holds ``verbose``,
-    ``epochs`` and ``steps``), then the hooks with the epoch or batch index and a ``logs``
-    dict. As in Keras, ``on_train_batch_begin``/``end`` forward to ``on_batch_begin``/``end``.
-    A callback stops training by setting ``self.model.stop_training = True``.
+    ``fit``, ``evaluate`` and ``predict`` call ``set_model`` and ``set_params`` first
+    (``params`` holds ``verbose``, ``epochs`` and ``steps``), then the hooks with the epoch or
+    batch index and a ``logs`` dict, where Keras 3 calls them: ``fit`` calls the train and epoch
+    hooks, and the test hooks while it validates (``validation_data``); ``evaluate`` the test
+    hooks; ``predict`` the predict hooks, each batch's end with ``{"outputs": predictions}``.
+    Logs are flat, with sorted keys and float values. As in Keras, ``on_train_batch_begin``/
+    ``end`` forward to ``on_batch_begin``/``end``. A callback stops training by setting
+    ``self.model.stop_training = True``.
 
     >>> class Count(Callback):
     ...     def on_epoch_end(self, epoch, logs=None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from ..utils.io_utils import print_msg
 from .monitor_callback import MonitorCallback
 
 __all__ = ["EarlyStopping"]
@@ -73,10 +74,10 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs=None) -> None:
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(
+                print_msg(
                     "Restoring model weights from the end of the best epoch: "
                     f"{self.best_epoch + 1}."
                 )

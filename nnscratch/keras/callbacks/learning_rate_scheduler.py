@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..utils.io_utils import print_msg
 from .callback import Callback
 
 __all__ = ["LearningRateScheduler"]
@@ -44,7 +45,7 @@ class LearningRateScheduler(Callback):
         learning_rate = self._new_learning_rate(optimizer, epoch)
         optimizer.learning_rate = learning_rate
         if self.verbose > 0:
-            print(
+            print_msg(
                 f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
                 f"{learning_rate}."
             )

@@ -10,7 +10,8 @@ On a terminal (verbose=1) a live line is redrawn in place while the epoch runs: 
 well-kept progress-bar library, draws it (throttled redraws, the bar shrinking so that the line
 fits the terminal's width) and clears it before the final line. Written to a file or a pipe,
 each epoch is that one final line, with no redraws. verbose=2 prints one line per epoch,
-``30/30 - 0s - 2ms/step - loss: 0.6442``.
+``30/30 - 0s - 2ms/step - loss: 0.6442``. After ``keras.utils.disable_interactive_logging()``
+there is no live line, and the other lines go to the logging module (``utils.io_utils``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import time
 
 from tqdm import tqdm
 
+from ..utils.io_utils import is_interactive_logging_enabled, print_msg
 from .callback import Callback
 
 __all__ = ["ProgbarLogger", "format_logs", "progress_line"]
@@ -149,8 +151,8 @@ class ProgbarLogger(Callback):
         self._start = self._first_step = time.perf_counter()
         self._next_draw, self._seen = self._start + _REDRAW_SECONDS, 0
         if self.verbose and (self.epochs or 0) > 1:  # as Keras: no "Epoch 1/1"
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
-        if self.verbose == 1 and self.steps:
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
+        if self.verbose == 1 and self.steps and is_interactive_logging_enabled():
             self._bar = _live_bar(self.steps)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
@@ -186,7 +188,7 @@ class ProgbarLogger(Callback):
             return
         line = progress_line if self.verbose == 1 else summary_line
         seen, seconds = self._seen or self.steps or 0, time.perf_counter() - self._start
-        print(line(seen, self.steps or seen, seconds, self._step_seconds(), logs or {}), flush=True)
+        print_msg(line(seen, self.steps or seen, seconds, self._step_seconds(), logs or {}))
 
 
 def _live_bar(steps: int) -> tqdm:

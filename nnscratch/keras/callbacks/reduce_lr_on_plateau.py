@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from ..utils.io_utils import print_msg
 from .monitor_callback import MonitorCallback
 
 __all__ = ["ReduceLROnPlateau"]
@@ -91,5 +92,5 @@ class ReduceLROnPlateau(MonitorCallback):
         new_lr = max(old_lr * self.factor, self.min_lr)
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
-            print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_lr}.")
         return True

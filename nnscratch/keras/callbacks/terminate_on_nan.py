@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...errors import TrainingError
+from ..utils.io_utils import print_msg
 from .callback import Callback
 
 __all__ = ["TerminateOnNaN"]
@@ -38,6 +39,6 @@ class TerminateOnNaN(Callback):
                 "Terminating training immediately: the training diverged; lower the learning "
                 "rate, or scale the inputs."
             )
-        print(f"Batch {batch}: Invalid loss {loss}, terminating training")
-        print("  (the training diverged: lower the learning rate, or scale the inputs)")
+        print_msg(f"Batch {batch}: Invalid loss {loss}, terminating training")
+        print_msg("  (the training diverged: lower the learning rate, or scale the inputs)")
         self.model.stop_training = True

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from ...autograd.tensor import Tensor
 from ..callbacks.callback import Callback
 
-__all__ = ["CallbackList"]
+__all__ = ["CallbackList", "pythonify_logs"]
 
 _HOOKS = (
     "on_train_begin",
@@ -31,7 +34,8 @@ class CallbackList:
 
     A callback may be any object: hooks it lacks are skipped, so a class with one method works.
     Hooks left as ``Callback``'s empty ones are skipped too: ``fit`` calls the batch hooks on
-    every step, and most callbacks only listen to epochs.
+    every step, and most callbacks only listen to epochs. Every callback of one hook call gets
+    the same ``logs`` dict, made by ``pythonify_logs`` (flat, sorted, floats), as in Keras.
 
     >>> class Printer:
     ...     def on_epoch_end(self, epoch, logs):
@@ -62,14 +66,47 @@ class CallbackList:
 
     def _dispatcher(self, hook: str):
         methods = self._methods[hook]
-        arity = 2 if "batch" in hook or "epoch" in hook else 1  # (index, logs) or (logs)
+        if "batch" in hook or "epoch" in hook:
 
-        def dispatch(*args) -> None:
-            args = args + ({},) * (arity - len(args))  # as Keras, always pass a logs dict
+            def dispatch(index: int, logs=None) -> None:
+                logs = pythonify_logs(logs)  # as Keras, always a dict
+                for method in methods:
+                    method(index, logs)
+
+            return dispatch
+
+        def dispatch(logs=None) -> None:
+            logs = pythonify_logs(logs)
             for method in methods:
-                method(*args)
+                method(logs)
 
         return dispatch
+
+
+def pythonify_logs(logs: dict | None) -> dict:
+    """``logs`` as callbacks get them (Keras's rule): nested dicts flattened into one (a custom
+    ``train_step`` may return the compiled metrics' dict under ``"compile_metrics"``) in the
+    order of the sorted keys, and each number a Python float; arrays (``predict``'s outputs)
+    stay arrays.
+
+    >>> import nnscratch as ns
+    >>> pythonify_logs({"loss": ns.tensor(0.5), "compile_metrics": {"mae": np.float32(0.25)}})
+    {'mae': 0.25, 'loss': 0.5}
+    """
+    flat = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, dict):
+            flat.update(pythonify_logs(value))
+            continue
+        if isinstance(value, Tensor):
+            value = np.asarray(value)  # its values, in a graph or not
+        if not (isinstance(value, np.ndarray) and value.ndim):
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                pass  # not a number (say, a string): passed on as it is
+        flat[key] = value
+    return flat
 
 
 def _methods(callbacks: list, hook: str) -> list:

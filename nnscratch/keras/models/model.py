@@ -8,6 +8,8 @@ from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from ..layers.keras_tensor import flatten, flatten_shapes, is_shape
 from ..layers.layer import Layer
+from ..metrics.base import Metric
+from .model_metrics import track_metric
 from .summary import print_summary
 from .trainer import Trainer
 
@@ -41,6 +43,17 @@ class Model(Trainer, Layer):
     >>> model = TwoLayer()
     >>> model(ns.ones(3, 2)).shape, len(model.weights)
     ((3, 1), 4)
+
+    A subclass may also be built the functional way, ``CustomModel(inputs, outputs)``, to
+    override ``train_step`` on a graph of layers (see ``__init__``):
+
+    >>> class CustomModel(keras.Model):
+    ...     def train_step(self, data):
+    ...         return super().train_step(data)
+    >>> inputs = keras.Input(shape=(2,))
+    >>> model = CustomModel(inputs, keras.layers.Dense(1)(inputs))
+    >>> type(model).__name__, isinstance(model, CustomModel), model.output_shape
+    ('CustomModel', True, (None, 1))
     """
 
     _model_nodes = None  # a functional model's graph (summary draws its "Connected to")
@@ -53,21 +66,48 @@ class Model(Trainer, Layer):
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs) -> None:
-        if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise NotImplementedError(
-                f"{type(self).__name__} subclasses Model and was given inputs/outputs: a "
-                "subclassed model with the functional constructor is not supported; call "
-                "keras.Model(inputs, outputs) directly, or write `call` in the subclass"
+        """A subclass given ``(inputs, outputs)`` becomes a functional model of its own class.
+
+        ``class CustomModel(keras.Model)`` built as ``CustomModel(inputs, outputs)`` needs the
+        graph machinery of ``Functional`` (``call`` replays the layers) and keeps its own
+        methods (``train_step``, ``metrics``, ...). Keras gets this by rewriting the subclass's
+        bases; here the instance moves, once, to a class made for the purpose, ``(CustomModel,
+        Functional)``: still a CustomModel by ``isinstance`` and by name, with CustomModel's
+        methods first. Its ``__init__`` then continues as ``Functional.__init__``.
+        """
+        if _functional_arguments(args, kwargs):
+            from .functional import Functional, functional_subclass  # (built on this module)
+
+            # (object's setattr: Module's wants the attributes that Functional.__init__ makes)
+            object.__setattr__(self, "__class__", functional_subclass(type(self)))
+            Functional.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}: Model.__init__ takes (inputs, outputs) or keyword "
+                f"arguments, received {len(args)} positional argument(s)"
             )
         super().__init__(**kwargs)
 
+    def __setattr__(self, name: str, value) -> None:
+        """Assigning a ``keras.metrics.Metric`` also tracks it (``metrics`` lists it); private
+        names (``_loss_tracker``, made by ``compile``) are the trainer's own, listed by it."""
+        tracked = self.__dict__.get("_tracked_metrics", ())
+        if (isinstance(value, Metric) and name[0] != "_") or name in tracked:
+            track_metric(self, name, value)
+        super().__setattr__(name, value)
+
     @classmethod
     def from_config(cls, config: dict, custom_objects=None) -> Model:
-        """A model from ``get_config()``; a functional model's config rebuilds its graph."""
+        """A model from ``get_config()``; a functional model's config rebuilds its graph (for
+        a subclass, as an instance of it: ``CustomModel(inputs, outputs)``)."""
         if "input_layers" in config and "output_layers" in config:
-            from .functional import Functional
+            from .functional import Functional, functional_subclass
 
-            return Functional.from_config(config, custom_objects)
+            target = Functional if cls is Model else functional_subclass(cls)
+            # Functional's own from_config, made for ``target``: a subclass's from_config that
+            # calls super() lands here, and must not be called again
+            return Functional.from_config.__func__(target, config, custom_objects)
         return cls(**config)
 
     def _maybe_build(self, input_shape) -> None:
@@ -110,3 +150,12 @@ class Model(Trainer, Layer):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether a Model constructor got the functional API's ``(inputs, outputs)``."""
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )

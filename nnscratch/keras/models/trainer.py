@@ -20,15 +20,19 @@ import numpy as np
 
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
-from ...errors import InputError
 from .. import optimizers as optimizers_module
 from ..callbacks.history import History
 from ..callbacks.progbar_logger import ProgbarLogger, progress_line, summary_line
 from ..metrics.base import Mean
+from ..utils.io_utils import print_msg
 from . import data as data_utils
+from . import training_data as data_entry
 from .callback_list import CallbackList
-from .compile_utils import CompiledLoss, CompiledMetrics, loss_weight, to_float
+from .compile_utils import to_float
 from .fit_arguments import check_fit_arguments
+from .model_metrics import ModelMetrics
+from .multi_output import compiled_loss_and_metrics
+from .step_data import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 __all__ = ["Trainer"]
 
@@ -37,16 +41,15 @@ def _verbosity(verbose) -> int:
     return 1 if verbose == "auto" else int(verbose)
 
 
-class Trainer:
+class Trainer(ModelMetrics):
     """Mixed into ``Model``: the training API. The model must be a Layer (``__call__``,
-    ``trainable_weights``, ``losses``)."""
+    ``trainable_weights``, ``losses``). ``metrics`` and their results: ``model_metrics.py``."""
 
     compiled = False
     optimizer = None
     stop_training = False
     _step_weights = None  # (trainable weights, whether any is regularized), kept within a fit
     _keeps_step_weights = False  # whether nothing but fit's own callbacks can change them
-    _latest_results = None  # the dict get_metrics_result last returned
 
     # ---- compile ------------------------------------------------------------------------------
     def compile(
@@ -66,14 +69,14 @@ class Trainer:
 
         ``metrics`` may be a list or, as in the article, a single name (``"binary_accuracy"``);
         only ``weighted_metrics`` see sample weights, as in Keras 3. ``loss_weights`` scales the
-        loss (models have a single output); the execution options are accepted for Keras's
-        signature.
+        loss. A model with several outputs takes each argument per output (a list, or a dict
+        keyed by output names: ``multi_output.py``). The execution options are accepted for
+        Keras's signature.
         """
-        weight = loss_weight(loss_weights)  # first: refuse Keras 2's positional metrics
+        compiled = compiled_loss_and_metrics(self, loss, loss_weights, metrics, weighted_metrics)
         self.optimizer = optimizers_module.get(optimizer)
         self.loss, self.loss_weights = loss, loss_weights
-        self._compiled_loss = None if loss is None else CompiledLoss(loss, weight)
-        self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        self._compiled_loss, self._compiled_metrics = compiled
         self._loss_tracker = Mean(name="loss")
         self.compiled = True
 
@@ -82,20 +85,6 @@ class Trainer:
             raise ValueError(
                 f"You must call `compile()` before calling `{method}()` on model '{self.name}'."
             )
-
-    @property
-    def metrics_names(self) -> list[str]:
-        """``["loss", *metric names]`` (metric names are known after the first batch)."""
-        return ["loss", *self._compiled_metrics.names] if self.compiled else []
-
-    def reset_metrics(self) -> None:
-        self._loss_tracker.reset_state()
-        self._compiled_metrics.reset_state()
-
-    def get_metrics_result(self) -> dict[str, float]:
-        results = {"loss": self._loss_tracker.float_result(), **self._compiled_metrics.result()}
-        object.__setattr__(self, "_latest_results", results)  # (fit's epoch end may reuse it)
-        return results
 
     # ---- one step -----------------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -114,12 +103,14 @@ class Trainer:
         return total
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict[str, float]:
-        self._compiled_metrics.update_state(y, y_pred.detach(), sample_weight)
+        y_pred = y_pred.detach() if isinstance(y_pred, Tensor) else _detached(y_pred)
+        self._compiled_metrics.update_state(y, y_pred, sample_weight)
         return self.get_metrics_result()
 
-    def train_step(self, data: tuple) -> dict[str, float]:
-        """Forward, loss, backward and one optimizer update on one batch ``(x, y, weights)``."""
-        x, y, sample_weight = data
+    def train_step(self, data) -> dict[str, float]:
+        """Forward, loss, backward and one optimizer update on one batch: ``x``, ``(x,)``,
+        ``(x, y)`` or ``(x, y, sample_weight)``, as Keras packs it (``step_data.py``)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         y_pred = self(x, training=True)
         loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
         self._loss_tracker.update_state(to_float(loss), _batch_size(x))
@@ -151,8 +142,8 @@ class Trainer:
         object.__setattr__(self, "_keeps_step_weights", keep)
         object.__setattr__(self, "_step_weights", None)
 
-    def test_step(self, data: tuple) -> dict[str, float]:
-        x, y, sample_weight = data
+    def test_step(self, data) -> dict[str, float]:
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
         with no_grad():
             y_pred = self(x, training=False)
             loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
@@ -178,6 +169,8 @@ class Trainer:
         class_weight=None,
         sample_weight=None,
         initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
         validation_batch_size=None,
         validation_freq=1,
     ) -> History:
@@ -187,20 +180,20 @@ class Trainer:
         model with several inputs; a shuffle moves the rows of every array alike.
         ``validation_split`` keeps the last fraction of the samples aside (before shuffling);
         ``val_`` entries are then logged at the end of each epoch. Training runs from epoch
-        ``initial_epoch`` up to ``epochs`` (an index, as in Keras, not a count).
+        ``initial_epoch`` up to ``epochs`` (an index, as in Keras, not a count). ``x`` may also
+        be a ``keras.utils.PyDataset``, a generator of batches (``dataset_batches.py``) or a
+        DataLoader (``loader_batches.py``); ``steps_per_epoch`` takes that many batches an
+        epoch from one pass run across epochs (``epoch_batches.py``).
         """
         self._assert_compiled("fit")
         check_fit_arguments(
             epochs, initial_epoch, validation_split, validation_freq, validation_batch_size
         )
-        arrays = self._arrays(x, y, sample_weight, class_weight)
-        val_arrays = self._validation_arrays(validation_data)
-        if validation_split and val_arrays is None:
-            arrays, val_arrays = data_utils.split_validation(arrays, validation_split)
-        num_samples = data_utils.num_samples(arrays[0])
-        batches = data_utils.Batches(num_samples, batch_size, shuffle)
-        if batch_size is not None:  # the default holding every sample of a small set is fine
-            data_utils.warn_large_batch(batches.batch_size, num_samples)
+        validation = (validation_data, validation_split, validation_steps)
+        arrays, batches, val_arrays = data_entry.fit_data(
+            self, x, y, sample_weight, class_weight, batch_size, shuffle, steps_per_epoch,
+            validation,
+        )  # fmt: skip
         history, verbose = History(), _verbosity(verbose)
         params = {"verbose": verbose, "epochs": epochs, "steps": len(batches)}
         callbacks = list(callbacks or [])
@@ -208,6 +201,7 @@ class Trainer:
             callbacks.insert(0, ProgbarLogger())  # as Keras 3: no progress bar when silent
         hooks = CallbackList([*callbacks, history], self, params)
         self.stop_training, logs = False, {}
+        val_batching = (validation_batch_size or batch_size, validation_steps)
         self._initial_epoch = None  # BackupAndRestore sets it in on_train_begin, as in Keras
         quiet = all(type(c) in (History, ProgbarLogger) for c in hooks.callbacks)
         self._keep_step_weights(quiet and type(self).train_step is Trainer.train_step)
@@ -216,10 +210,8 @@ class Trainer:
             for epoch in range(self._initial_epoch or initial_epoch, epochs):
                 logs = self._fit_epoch(epoch, batches, arrays, hooks)
                 if val_arrays is not None and (epoch + 1) % validation_freq == 0:
-                    val_batch_size = validation_batch_size or batch_size
-                    logs.update(self._validation_logs(val_arrays, val_batch_size))
-                logs = dict(sorted(logs.items()))  # Keras logs its names in sorted order
-                hooks.on_epoch_end(epoch, logs)
+                    logs.update(self._validation_logs(val_arrays, val_batching, hooks))
+                hooks.on_epoch_end(epoch, logs)  # (sorted and flattened there, as Keras's)
                 if self.stop_training:
                     break
             hooks.on_train_end(logs)
@@ -244,10 +236,13 @@ class Trainer:
         # the last step's logs, when they are the metric results read after its updates and no
         # callback had them
         fresh = quiet and logs is not None and logs is self._latest_results
-        return logs if fresh else self.get_metrics_result()
+        return logs if fresh else self._metrics_result_or_logs(logs)
 
-    def _validation_logs(self, val_arrays: list, batch_size) -> dict[str, float]:
-        logs = self._evaluate_arrays(val_arrays, batch_size, [], verbose=0)
+    def _validation_logs(self, val_arrays, batching: tuple, hooks) -> dict[str, float]:
+        """``evaluate`` on the validation data (``batching``: its batch size and steps),
+        calling fit's callbacks' test hooks as Keras does."""
+        batch_size, steps = batching
+        logs = self._evaluate_arrays(val_arrays, batch_size, hooks, 0, steps)
         return {f"val_{name}": value for name, value in logs.items()}
 
     def evaluate(
@@ -257,43 +252,54 @@ class Trainer:
         batch_size=None,
         verbose="auto",
         sample_weight=None,
+        steps=None,
         callbacks=None,
         return_dict=False,
     ):
         """The loss and metrics over ``(x, y)``: a scalar when there are no metrics, else
         ``[loss, *metrics]`` in ``metrics_names`` order (or a dict with ``return_dict``)."""
         self._assert_compiled("evaluate")
-        arrays = self._arrays(x, y, sample_weight, None)
-        logs = self._evaluate_arrays(arrays, batch_size, callbacks or [], verbose)
+        arrays = data_entry.evaluate_data(self, x, y, sample_weight, steps)
+        logs = self._evaluate_arrays(arrays, batch_size, callbacks or [], verbose, steps)
         return logs if return_dict else self._flatten_logs(logs)
 
-    def _evaluate_arrays(self, arrays: list, batch_size, callbacks, verbose) -> dict:
-        """``evaluate`` on data already checked (``fit``'s validation data, every epoch)."""
-        batches = data_utils.Batches(data_utils.num_samples(arrays[0]), batch_size)
-        hooks = CallbackList(callbacks, self, {"verbose": verbose, "steps": len(batches)})
-        self.reset_metrics()
-        start = time.perf_counter()
+    def _evaluate_arrays(self, arrays, batch_size, callbacks, verbose, steps=None) -> dict:
+        """``evaluate`` on data already checked; ``callbacks`` may be fit's CallbackList (its
+        validation, every epoch), whose test hooks are then called too, as in Keras."""
+        batches = data_entry.evaluation_batches(arrays, batch_size, steps)
+        hooks = callbacks
+        if not isinstance(hooks, CallbackList):
+            params = {"verbose": verbose, "epochs": 1, "steps": len(batches)}
+            hooks = CallbackList(callbacks, self, params)
+        start, logs = time.perf_counter(), None
         hooks.on_test_begin()
+        self.reset_metrics()
+        quiet = hooks.listening.isdisjoint(("on_test_batch_begin", "on_test_batch_end"))
         for step, index in enumerate(batches):
-            hooks.on_test_batch_begin(step)
-            hooks.on_test_batch_end(step, self.test_step(_batch(arrays, index)))
-        logs = self.get_metrics_result()
+            if not quiet:
+                hooks.on_test_batch_begin(step)
+            logs = self.test_step(_batch(arrays, index))
+            if not quiet:
+                hooks.on_test_batch_end(step, logs)
+        logs = self._metrics_result_or_logs(logs)
         hooks.on_test_end(logs)
         _print_progress(_verbosity(verbose), len(batches), start, logs)
         return logs
 
-    def _flatten_logs(self, logs: dict):
-        values = [logs[name] for name in self.metrics_names]
-        return values[0] if len(values) == 1 else values
-
-    def predict(self, x, batch_size=None, verbose="auto", callbacks=None):
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for ``x`` (an array, or a list/dict of arrays for several
         inputs) as a NumPy array (a list/dict of them for several outputs), computed in
         batches (default 32)."""
-        x = self._input_data(x)
-        batches = data_utils.Batches(data_utils.check_cardinality(x=x), batch_size)
-        start = time.perf_counter()
-        outputs = [self.predict_step(data_utils.rows(x, index)) for index in batches]
+        x, batches = data_entry.predict_data(self, x, batch_size, steps)
+        params = {"verbose": _verbosity(verbose), "epochs": 1, "steps": len(batches)}
+        hooks = CallbackList(callbacks or [], self, params)
+        start, outputs = time.perf_counter(), []
+        hooks.on_predict_begin()
+        for step, index in enumerate(batches):
+            hooks.on_predict_batch_begin(step)
+            outputs.append(self.predict_step(data_entry.batch_inputs(x, index)))
+            hooks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+        hooks.on_predict_end()
         _print_progress(_verbosity(verbose), len(batches), start, {})
         return data_utils.concatenate(outputs)
 
@@ -316,7 +322,8 @@ class Trainer:
 
     # ---- saving (keras.saving: a .keras zip of JSON and safetensors, no pickle) --------------
     def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save architecture, weights, compile settings and optimizer state to ``*.keras``."""
+        """Save architecture, weights, compile settings and optimizer state to ``*.keras``
+        (or, through h5py, architecture, weights and compile settings to a legacy ``*.h5``)."""
         from ..saving import save_model
 
         save_model(self, filepath, overwrite=overwrite, **kwargs)
@@ -328,23 +335,20 @@ class Trainer:
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
-        """Load weights from ``*.weights.safetensors`` or a ``.keras`` archive."""
+        """Load weights from ``*.weights.safetensors``, a ``.keras`` archive, or a legacy
+        Keras ``.h5`` file (by layer order, as Keras; needs h5py)."""
+        from ..saving import legacy_h5
         from ..saving.weights import load_weights
 
+        if legacy_h5.is_legacy_h5(filepath):
+            legacy_h5.load_weights_h5(self, filepath, skip_mismatch=skip_mismatch)
+            return
         load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     # ---- data ---------------------------------------------------------------------------------
     def _arrays(self, x, y, sample_weight, class_weight) -> list:
         """``[x, y, sample_weight]`` checked once and cast once, ready to batch."""
-        x, y = self._input_data(x), data_utils.as_array(y, "y")
-        sample_weight = data_utils.as_array(sample_weight, "sample_weight")
-        if class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
-            sample_weight = data_utils.class_weights_to_sample_weights(y, class_weight)
-        data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
-        data_utils.check_training_data(self, x, y, sample_weight)  # NaN, labels out of range
-        return [x, data_utils.floatx(y), data_utils.floatx(sample_weight)]
+        return data_entry.training_arrays(self, x, y, sample_weight, class_weight)
 
     def _input_data(self, x):
         """``x`` as arrays (one, or a structure of them), checked and cast as the model would
@@ -360,26 +364,22 @@ class Trainer:
     def _check_input_array(self, x: np.ndarray) -> None:
         """Models that know their input shape check it here (Sequential does)."""
 
-    def _validation_arrays(self, validation_data) -> list | None:
-        if validation_data is None:
-            return None
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-            raise ValueError(
-                "`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, "
-                f"y_val, val_sample_weights)`, received {type(validation_data)}"
-            )
-        vx, vy, vsw = (*validation_data, None)[:3]
-        try:
-            return self._arrays(vx, vy, vsw, None)
-        except InputError as error:  # say which data: `x` alone would point at the training set
-            raise type(error)(f"In `validation_data`: {error}") from None
 
-
-def _batch(arrays: list, index) -> tuple:
-    """``(x, y, sample_weight)``: the rows ``index`` of each, as Tensors."""
+def _batch(arrays: list, index):
+    """The rows ``index`` of ``x``, ``y`` and the sample weights, as Tensors packed as Keras
+    hands them to ``train_step``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``; from a
+    PyDataset or a generator (not a list), its raw batch ``index``."""
+    if type(arrays) is not list:
+        return arrays.batch(index)
     x, y, weights = arrays
     rows = data_utils.rows
-    return rows(x, index), rows(y, index), None if weights is None else rows(weights, index)
+    y, weights = rows(y, index), None if weights is None else rows(weights, index)
+    return pack_x_y_sample_weight(rows(x, index), y, weights)
+
+
+def _detached(y_pred):
+    """The predictions of several outputs (a list, tuple or dict), out of the graph."""
+    return data_utils.map_data(lambda tensor, _: tensor.detach(), y_pred, "y_pred")
 
 
 def _batch_size(x) -> int:
@@ -394,4 +394,4 @@ def _print_progress(verbose: int, steps: int, start: float, logs: dict) -> None:
     if verbose:
         seconds = time.perf_counter() - start
         line = progress_line if verbose == 1 else summary_line
-        print(line(steps, steps, seconds, seconds / max(steps, 1), logs), flush=True)
+        print_msg(line(steps, steps, seconds, seconds / max(steps, 1), logs))
