@@ -104,7 +104,8 @@ def test_a_layer_taking_a_mask_per_input_gets_each_inputs_mask():
     kept = IDS != 0
     expected, got = theirs.predict(IDS, verbose=0), ours.predict(IDS, verbose=0)
     np.testing.assert_allclose(got[kept], expected[kept], rtol=1e-5, atol=1e-6)
-    unmasked = ours.layers[2](ours.layers[1](IDS), ours.layers[1](IDS))  # no masks given
+    plain = ours.layers[1](IDS).detach()  # (detached, as in Keras: no _keras_mask, no mask)
+    unmasked = ours.layers[2](plain, plain)
     assert not np.allclose(_np(unmasked)[kept], expected[kept], atol=1e-3)
 
 

@@ -29,6 +29,8 @@ class Dense(Layer):
     ((4, 3), (2, 3), (3,))
     """
 
+    supports_masking = True  # as Keras's: the inputs' mask passes on to the outputs
+
     def __init__(
         self,
         units: int,

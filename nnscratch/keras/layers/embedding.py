@@ -53,6 +53,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.mask_zero = mask_zero
+        self.supports_masking = mask_zero  # as Keras's: only a layer that makes a mask has one
         if weights is not None:
             self.build()
             self.set_weights(weights if isinstance(weights, list) else [weights])

@@ -134,8 +134,11 @@ def _op(fn, name: str, *args):
 
 
 class Node:
-    """One call of ``layer`` on symbolic tensors: ``args`` (the input structure), ``kwargs``,
-    and the flat list of ``outputs``. Appends itself to ``layer._inbound_nodes``.
+    """One call of ``layer`` on symbolic tensors: ``args`` (the first argument: a tensor, or a
+    list/dict of them), ``extra_args`` (any further positional arguments, as in
+    ``endpoint(targets, logits)``), ``kwargs``, and the flat list of ``outputs``.
+    ``input_tensors`` lists the KerasTensors among all the arguments, ``args``' first. Appends
+    itself to ``layer._inbound_nodes``.
 
     >>> from nnscratch import keras
     >>> x = keras.Input(shape=(2,), name="x")
@@ -145,9 +148,12 @@ class Node:
     [<Node twice: ['x', 'x']>]
     """
 
-    def __init__(self, layer, args, kwargs: dict, outputs: list[KerasTensor]) -> None:
+    def __init__(self, layer, args, kwargs: dict, outputs: list[KerasTensor],
+                 extra_args: tuple = ()) -> None:  # fmt: skip
         self.layer, self.args, self.kwargs, self.outputs = layer, args, kwargs, outputs
+        self.extra_args = tuple(extra_args)
         self.input_tensors = [] if args is None else flatten(args)
+        self.input_tensors += [t for t in flatten(self.extra_args) if isinstance(t, KerasTensor)]
         node_index = len(layer._inbound_nodes)
         layer._inbound_nodes.append(self)
         for tensor_index, tensor in enumerate(outputs):
@@ -157,6 +163,23 @@ class Node:
     def parent_nodes(self) -> list[Node]:
         """The nodes that produced this node's inputs."""
         return [node_of(t) for t in self.input_tensors]
+
+    def call_arguments(self, values: list) -> tuple:
+        """``(first argument, extra positional arguments)`` with ``values`` (one per
+        ``input_tensors``, in order) in place of the KerasTensors: how a model replays the
+        call on real tensors (or on shapes).
+
+        >>> from nnscratch import keras
+        >>> x = keras.Input(shape=(2,), name="x")
+        >>> node = Node(keras.layers.Layer(), x, {}, [], extra_args=(x, 5))
+        >>> node.call_arguments(["a", "b"])
+        ('a', ('b', 5))
+        """
+        count = len(flatten(self.args))
+        first = pack_like(self.args, values[:count])
+        rest = iter(values[count:])
+        leaves = [next(rest) if isinstance(t, KerasTensor) else t for t in flatten(self.extra_args)]
+        return first, pack_like(self.extra_args, leaves)
 
     def __repr__(self) -> str:
         return f"<Node {self.layer.name}: {[t.name for t in self.input_tensors]}>"
@@ -255,13 +278,18 @@ def format_shapes(shapes) -> str:
 def symbolic_call(layer, inputs, args: tuple, kwargs: dict):
     """Build ``layer`` for the shapes of ``inputs``, record a Node, return the output tensor(s).
 
-    ``Layer.__call__`` comes here when its inputs are symbolic.
+    ``Layer.__call__`` comes here when its inputs are symbolic. Further positional arguments
+    (``args``) may hold KerasTensors too, as in ``endpoint(targets, logits)``. The outputs'
+    shapes come from ``compute_output_shape``, or from running ``call`` for a user's layer
+    that does not write one (``output_spec``).
 
     >>> from nnscratch import keras
     >>> dense = keras.layers.Dense(2)
     >>> symbolic_call(dense, keras.Input(shape=(3,)), (), {}).shape, dense.kernel.shape
     ((None, 2), (3, 2))
     """
+    from .output_spec import compute_output_spec  # (output_spec builds on this module)
+
     leaves = flatten(inputs)
     if not all(isinstance(leaf, KerasTensor) for leaf in leaves):
         kinds = sorted({type(leaf).__name__ for leaf in leaves})
@@ -270,19 +298,10 @@ def symbolic_call(layer, inputs, args: tuple, kwargs: dict):
             f"other values ({', '.join(kinds)}): in a functional model every input of a layer "
             "must come from keras.Input or from another layer"
         )
-    if args:
-        raise NotImplementedError(
-            f"Layer '{layer.name}' was called on symbolic tensors with extra positional "
-            "arguments; pass the inputs as one tensor, list or dict (options as keywords)"
-        )
-    shapes = map_structure(lambda t: t.shape, inputs)
-    layer._maybe_build(shapes)
-    output_shapes = layer.compute_output_shape(shapes)
-    single = is_shape(output_shapes)
-    flat_shapes = [output_shapes] if single else flatten_shapes(output_shapes)
-    outputs = [KerasTensor(shape, layer.dtype) for shape in flat_shapes]
-    Node(layer, inputs, kwargs, outputs)
-    return outputs[0] if single else pack_like(_shape_structure(output_shapes), outputs)
+    layer._maybe_build(map_structure(lambda t: t.shape, inputs))
+    outputs = compute_output_spec(layer, (inputs, *args), kwargs)
+    Node(layer, inputs, kwargs, flatten(outputs), extra_args=args)
+    return outputs
 
 
 def flatten_shapes(shapes) -> list:
@@ -295,12 +314,3 @@ def flatten_shapes(shapes) -> list:
         return [tuple(shapes)]
     values = shapes.values() if isinstance(shapes, dict) else shapes
     return [shape for value in values for shape in flatten_shapes(value)]
-
-
-def _shape_structure(shapes):
-    """A structure of shapes with each shape replaced by a leaf marker, for ``pack_like``."""
-    if is_shape(shapes):
-        return 0
-    if isinstance(shapes, dict):
-        return {key: _shape_structure(value) for key, value in shapes.items()}
-    return [_shape_structure(value) for value in shapes]

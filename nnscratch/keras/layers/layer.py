@@ -11,15 +11,13 @@ that writes ``call`` sets ``call_takes_training`` and ``call_mask_arguments`` (t
 layers do); for one that declares neither (a user's layer), ``read_call_options`` reads the
 signature once, when the class is created, as Keras reads every layer's.
 
-Masks (which time steps are padding) travel beside the tensors, not on them as Keras's
-``_keras_mask``: models hand each layer the mask of its inputs through ``_call_with_mask``, a
-thin door to ``__call__`` that passes it to ``call(..., mask=...)`` and gives the outputs
-``compute_mask(...)``.
+Masks (which time steps are padding) travel beside the tensors inside models: each layer
+gets its inputs' mask through ``_call_with_mask``, a thin door to ``__call__`` that passes it
+to ``call(..., mask=...)`` and gives the outputs ``compute_mask(...)``. Called directly, a
+layer reads and sets Keras's ``_keras_mask`` on the tensors themselves (``eager_masks``).
 """
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 
@@ -30,11 +28,13 @@ from ...nn.parameter import Parameter
 from .. import initializers as initializers_module
 from .. import regularizers as regularizers_module
 from ..utils import auto_name
-from . import added_losses
+from ..variables import Variable
+from . import added_losses, eager_masks
 from .build_marking import marking_built
 from .call_options import mask_kwargs, read_call_options
 from .input_shape_argument import pop_input_shape
-from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure, symbolic_call
+from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure
+from .node_tensors import NodeTensors
 from .weight_budget import charge
 
 __all__ = ["Layer", "Shape", "format_shape"]
@@ -71,6 +71,7 @@ class Layer(Module):
     # ``"<input>_mask"`` name per tensor (None for a tensor without one).
     call_takes_training: bool = False
     call_mask_arguments: tuple = ()
+    _computes_own_mask = False  # (a class that overrides compute_mask: set by __init_subclass__)
 
     def __init_subclass__(cls, **kwargs) -> None:
         """Keras's defaults for a subclass: it supports masking when it writes ``compute_mask``;
@@ -82,6 +83,7 @@ class Layer(Module):
             cls.build = marking_built(cls.__dict__["build"])
         if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
             cls.supports_masking = True
+        cls._computes_own_mask = cls.compute_mask is not Layer.compute_mask
         if "call" in cls.__dict__:
             read_call_options(cls)
 
@@ -141,26 +143,27 @@ class Layer(Module):
         return cls(**config)
 
     # ---- weights ------------------------------------------------------------------------------
-    def add_weight(
-        self,
-        shape=(),
-        initializer="glorot_uniform",
-        dtype=None,
-        trainable=True,
-        regularizer=None,
-        name: str | None = None,
-    ) -> Parameter:
-        """Create a weight, register it as ``self.<name>`` and track it; returns it."""
+    def add_weight(self, shape=(), initializer=None, dtype=None, trainable=True, autocast=True,
+                   regularizer=None, constraint=None, aggregation="none",
+                   overwrite_with_gradient=False, name: str | None = None) -> Variable:  # fmt: skip
+        """Create a weight (a ``keras.Variable``), register it as ``self.<name>`` and track it;
+        returns it. Keras's default initializer: ``"glorot_uniform"`` for floats, else zeros."""
+        if constraint is not None:
+            raise NotImplementedError(f"{type(self).__name__}.add_weight: weight constraints")
         name = name or f"weight_{len(self._own_weights)}"
-        init = initializers_module.get(initializer)
-        charge(self, name, tuple(shape), np.dtype(dtype or self._dtype))
-        values = init(tuple(shape), np.dtype(dtype or self._dtype))
-        param = Parameter(Tensor(values), requires_grad=bool(trainable) and self.trainable)
+        dtype = np.dtype(dtype or self._dtype)
+        default = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        init = initializers_module.get(initializer if initializer is not None else default)
+        charge(self, name, tuple(shape), dtype)
+        param = Variable.of(init(tuple(shape), dtype), bool(trainable), name,
+                           requires_grad=bool(trainable) and self.trainable)  # fmt: skip
         setattr(self, name, param)
         self._own_weights.append((param, bool(trainable)))
         if regularizer is not None:
             self._regularizers.append((param, regularizers_module.get(regularizer)))
         return param
+
+    add_variable = add_weight  # Keras 3's other name
 
     def _sublayers(self) -> list[Layer]:
         return [m for m in self._modules.values() if isinstance(m, Layer)]
@@ -281,8 +284,12 @@ class Layer(Module):
             self._mark_built(shape)
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        """The output shape for ``input_shape`` without computing anything (identity here)."""
+        """The output shape for ``input_shape`` without computing anything (identity here; a
+        user's layer that keeps this one is traced on symbolic inputs: ``output_spec``)."""
         return tuple(input_shape)
+
+    input = NodeTensors("input")  # the tensors of the first symbolic call (node_tensors.py)
+    output = NodeTensors("output")
 
     def call(self, inputs, *args, **kwargs):
         raise NotImplementedError(
@@ -297,7 +304,7 @@ class Layer(Module):
 
     def _call_with_mask(self, inputs, mask=None, **kwargs) -> tuple:
         """``(outputs, their mask)``: Keras's masked call, the one a model makes for each of its
-        layers, with the mask carried beside the tensor (our tensors have no ``_keras_mask``).
+        layers, with the mask carried beside the tensor rather than as its ``_keras_mask``.
 
         A thin door to ``__call__``, so masked and plain calls run the same code: the mask goes
         in as the ``call_mask_arguments`` the layer declares, and the outputs get
@@ -309,29 +316,18 @@ class Layer(Module):
         else:
             mask = None  # (the usual step: no mask at all)
         outputs = self(inputs, **kwargs)
-        if self.supports_masking:
+        if self.supports_masking and (mask is not None or self._computes_own_mask):
             return outputs, self.compute_mask(inputs, mask)
-        if mask is not None:
-            self._warn_mask_dropped()
+        if mask is not None and not eager_masks.carries_mask(inputs):  # (else __call__ warned)
+            eager_masks.warn_mask_dropped(self, stacklevel=3)
         return outputs, None
-
-    def _warn_mask_dropped(self) -> None:
-        """Keras's warning that a layer without masking support drops its inputs' mask."""
-        warnings.warn(
-            f"Layer '{self.name}' (of type {type(self).__name__}) was passed an input with "
-            "a mask attached to it. However, this layer does not support masking and will "
-            "therefore destroy the mask information. Downstream layers will not see the "
-            "mask.",
-            UserWarning,
-            stacklevel=3,
-        )
 
     def __call__(self, inputs, *args, training: bool | None = None, **kwargs):
         """Run ``call`` on a tensor, or on a list/dict of them (merge layers, models), building
         the layer first if it is not built; ``training`` goes to ``call`` when it takes it. On
         ``KerasTensor`` inputs, compute nothing: build, record the call, return KerasTensors."""
         if isinstance(inputs, Tensor):  # the usual call (once per batch in fit): kept short
-            dtype, x = inputs.dtype, inputs
+            dtype, x, masked = inputs.dtype, inputs, inputs.__class__ is eager_masks.MaskedTensor
             if dtype != self._dtype and self._autocasts(dtype):
                 x = inputs.to(self._dtype)
             if not self._built:
@@ -340,14 +336,16 @@ class Layer(Module):
             if is_symbolic(inputs):
                 if training is not None:
                     kwargs["training"] = training
-                return symbolic_call(self, inputs, args, kwargs)
-            x = map_structure(self._convert_input, inputs)
+                return eager_masks.symbolic_call_with_masks(self, inputs, args, kwargs)
+            x, masked = map_structure(self._convert_input, inputs), eager_masks.carries_mask(inputs)
             if not self._built:
                 self._maybe_build(map_structure(lambda t: t.shape, x))
         else:
-            x = self._convert_input(inputs)
+            x, masked = self._convert_input(inputs), False
             if not self._built:
                 self._maybe_build(x.shape)
+        if masked or args:  # masks carried by the tensors go to ``call`` (Keras's eager masks)
+            kwargs, masked = eager_masks.fill_mask_arguments(self, inputs, args, kwargs, masked)
         if self.call_takes_training:
             kwargs["training"] = bool(training)
         depth = added_losses.CallDepth
@@ -355,9 +353,12 @@ class Layer(Module):
             added_losses.clear()  # an outermost call: the last pass's add_loss terms go
         depth.depth += 1
         try:
-            return self.call(x, *args, **kwargs)
+            outputs = self.call(x, *args, **kwargs)
         finally:
             depth.depth -= 1
+        if masked or (self._computes_own_mask and self.supports_masking):
+            outputs = eager_masks.attach_masks(self, inputs, outputs, kwargs)
+        return outputs
 
     forward = __call__  # Module's name for it
 

@@ -19,11 +19,13 @@ from ...errors import InputError
 from ..layers.input_layer import InputLayer
 from ..layers.keras_tensor import KerasTensor, flatten, flatten_shapes, is_shape, pack_like
 from ..layers.layer import format_shape
+from ..layers.output_spec import node_output_shapes
 from . import data as data_utils
+from .functional_checks import check_inputs, check_outputs, check_unique_names
 from .graph import map_graph, replay_config
 from .model import Model
 
-__all__ = ["Functional"]
+__all__ = ["Functional", "functional_subclass"]
 
 
 class Functional(Model):
@@ -50,10 +52,10 @@ class Functional(Model):
         set_ = object.__setattr__
         set_(self, "_inputs_struct", inputs)
         set_(self, "_outputs_struct", outputs)
-        set_(self, "inputs", _check_inputs(flatten(inputs)))
-        set_(self, "outputs", _check_outputs(flatten(outputs)))
+        set_(self, "inputs", check_inputs(flatten(inputs)))
+        set_(self, "outputs", check_outputs(flatten(outputs)))
         graph = map_graph(self.inputs, self.outputs)
-        _check_unique_names(self, graph.layers)
+        check_unique_names(self, graph.layers)
         set_(self, "_graph", graph)
         set_(self, "_model_nodes", graph.node_set)
         inner = [layer for layer in graph.layers if not isinstance(layer, InputLayer)]
@@ -112,10 +114,13 @@ class Functional(Model):
         for node in self._graph.nodes:
             if isinstance(node.layer, InputLayer):
                 continue
-            args = pack_like(node.args, [values[t] for t in node.input_tensors])
-            arg_masks = pack_like(node.args, [masks[t] for t in node.input_tensors])
+            args, extra = node.call_arguments([values[t] for t in node.input_tensors])
             kwargs = {"training": training, **node.kwargs}
-            outputs, out_mask = node.layer._call_with_mask(args, arg_masks, **kwargs)
+            if extra:  # ``endpoint(targets, logits)``: several positional tensors, no masks
+                outputs, out_mask = node.layer(args, *extra, **kwargs), None
+            else:
+                arg_masks = pack_like(node.args, [masks[t] for t in node.input_tensors])
+                outputs, out_mask = node.layer._call_with_mask(args, arg_masks, **kwargs)
             outputs = flatten(outputs)
             values.update(zip(node.outputs, outputs))
             masks.update(zip(node.outputs, _mask_per_output(out_mask, len(outputs))))
@@ -145,8 +150,7 @@ class Functional(Model):
         known = dict(zip(self.inputs, shapes))
         for node in self._graph.nodes:
             if not isinstance(node.layer, InputLayer):
-                in_shapes = pack_like(node.args, [known[t] for t in node.input_tensors])
-                out = node.layer.compute_output_shape(in_shapes)
+                out = node_output_shapes(node, [known[t] for t in node.input_tensors])
                 known.update(zip(node.outputs, [out] if is_shape(out) else flatten_shapes(out)))
         outputs = [known[t] for t in self.outputs]
         return outputs[0] if len(outputs) == 1 else outputs
@@ -233,13 +237,33 @@ class Functional(Model):
             outputs = flatten(self(x, training=False))
         return self._returned([output.numpy() for output in outputs])
 
+    @property
+    def metrics(self) -> list:
+        """``Model.metrics``, with a multi-output model's per-output loss trackers
+        (``<output>_loss``) after the compiled metrics, in Keras 3's order."""
+        found = super().metrics
+        trackers = self._compiled_loss.metrics if self.compiled and self._compiled_loss else ()
+        if not trackers:
+            return found
+        container = self._compiled_metrics
+        at = found.index(container) + 1 if container in found else 1
+        return found[:at] + list(trackers) + found[at:]
+
+    @property
+    def output_names(self) -> list[str]:
+        """The names of the layers that make the outputs, in output order (Keras's)."""
+        return [t._keras_history[0].name for t in self.outputs]
+
     def compile(self, *args, **kwargs) -> None:
-        if len(self.outputs) > 1:
+        """``Trainer.compile``; with several outputs, ``loss``, ``loss_weights`` and the metrics
+        may be given per output (lists, or dicts keyed by output name: ``multi_output.py``)."""
+        struct = self._outputs_struct
+        values = struct.values() if isinstance(struct, dict) else struct
+        if len(self.outputs) > 1 and any(isinstance(v, (list, tuple, dict)) for v in values):
             raise NotImplementedError(
-                f"Model '{self.name}' has {len(self.outputs)} outputs: training a multi-output "
-                "functional model (a loss per output) is not supported yet; predict(), "
-                "summary() and get_config() work. Train one model per output, or concatenate "
-                "the outputs into one"
+                f"Model '{self.name}' has nested outputs ({_map_tensors(lambda t: 'X', struct)}"
+                "): training takes a flat list or dict of outputs; predict(), summary() and "
+                "get_config() work"
             )
         super().compile(*args, **kwargs)
 
@@ -263,7 +287,10 @@ class Functional(Model):
             **serialize_layer(layer),
             "name": layer.name,
             "inbound_nodes": [
-                {"args": [_map_tensors(self._tensor_config, node.args)], "kwargs": node.kwargs}
+                {
+                    "args": _map_tensors(self._tensor_config, [node.args, *node.extra_args]),
+                    "kwargs": node.kwargs,
+                }
                 for node in nodes
             ],
         }
@@ -303,39 +330,29 @@ class Functional(Model):
         return model
 
 
+def functional_subclass(cls: type) -> type:
+    """The class of ``cls(inputs, outputs)`` for a subclass ``cls`` of ``keras.Model``: ``cls``
+    first (its ``train_step``, ``metrics``, ...), then ``Functional``'s graph machinery.
+    Named as ``cls`` and made once per class (kept on it); ``Model.__init__`` explains why.
+
+    >>> from nnscratch import keras
+    >>> class CustomModel(keras.Model):
+    ...     pass
+    >>> made = functional_subclass(CustomModel)
+    >>> [c.__name__ for c in made.__mro__[:4]], functional_subclass(CustomModel) is made
+    (['CustomModel', 'CustomModel', 'Functional', 'Model'], True)
+    """
+    if issubclass(cls, Functional):
+        return cls
+    made = cls.__dict__.get("_functional_class")
+    if made is None:
+        namespace = {"__module__": cls.__module__, "__qualname__": cls.__qualname__}
+        made = type(cls.__name__, (cls, Functional), {**namespace, "__doc__": cls.__doc__})
+        cls._functional_class = made
+    return made
+
+
 # ---- helpers ----------------------------------------------------------------------------------
-def _check_inputs(inputs: list) -> list[KerasTensor]:
-    for x in inputs:
-        layer = x._keras_history[0] if isinstance(x, KerasTensor) else None
-        if not isinstance(layer, InputLayer):
-            made = f"the output of layer '{layer.name}'" if layer else f"a {type(x).__name__}"
-            raise ValueError(
-                "Model inputs must come from keras.Input (e.g. `inputs = keras.Input(shape="
-                f"(2,))`), received {made}: {x!r}"
-            )
-    return inputs
-
-
-def _check_outputs(outputs: list) -> list[KerasTensor]:
-    for x in outputs:
-        if not isinstance(x, KerasTensor):
-            raise ValueError(
-                "Model outputs must be tensors made by calling layers on keras.Input tensors, "
-                f"received a {type(x).__name__}: {x!r}"
-            )
-    return outputs
-
-
-def _check_unique_names(model, layers: list) -> None:
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) > 1:
-            raise ValueError(
-                f"The name '{name}' is used {names.count(name)} times in model '{model.name}': "
-                "layer names in a model must be unique (pass name=... to the layers)"
-            )
-
-
 def _mask_per_output(mask, count: int) -> list:
     """A layer's output mask(s) as one entry per output: ``compute_mask`` returns one mask
     (or None) for one output, and a list for several (None: no output has a mask)."""
@@ -350,5 +367,7 @@ def _mask_per_output(mask, count: int) -> list:
 
 
 def _map_tensors(fn, structure):
-    """``fn`` on each KerasTensor of a structure, keeping lists, tuples and dicts."""
-    return pack_like(structure, [fn(t) for t in flatten(structure)])
+    """``fn`` on each KerasTensor of a structure, keeping lists, tuples and dicts (and any
+    other value, such as a constant passed beside the tensors)."""
+    leaves = [fn(t) if isinstance(t, KerasTensor) else t for t in flatten(structure)]
+    return pack_like(structure, leaves)

@@ -148,7 +148,7 @@ def _replay(call: tuple, layers: dict, made: dict) -> bool:
     except KeyError:
         return False
     kwargs = {k: v for k, v in kwargs.items() if not (k == "mask" and v is None)}
-    made[(name, index)] = flatten(layers[name](args[0], **kwargs))
+    made[(name, index)] = flatten(layers[name](*args, **kwargs))
     return True
 
 

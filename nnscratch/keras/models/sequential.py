@@ -8,6 +8,7 @@ import numpy as np
 
 from ...autograd.tensor import Tensor
 from ..layers.input_layer import InputLayer, KerasTensor
+from ..layers.keras_tensor import flatten
 from ..layers.layer import Layer, Shape, format_shape
 from .model import Model
 
@@ -64,6 +65,9 @@ class Sequential(Model):
             raise TypeError("There are no layers in the model.")
         layer = self._stack.pop()
         self._sync_modules()
+        object.__setattr__(self, "_graph_ends", None)
+        if self.layers and self.input_shape is not None:
+            self.build(self.input_shape)  # (as Keras: the graph now ends one layer earlier)
         return layer
 
     def _sync_modules(self) -> None:
@@ -105,11 +109,52 @@ class Sequential(Model):
                 f"Sequential model '{self.name}' cannot be built without an input "
                 "shape: add an Input(shape=...) or call it on data."
             )
-        for layer in self.layers:
-            layer._maybe_build(shape)
-            shape = layer.compute_output_shape(shape)
-            object.__setattr__(layer, "_summary_output_shape", shape)
+        object.__setattr__(self, "_graph_ends", None)
+        try:
+            self._build_graph(shape)
+        except NotImplementedError:  # a layer that cannot take symbolic tensors: shapes only
+            for layer in self.layers:
+                layer._maybe_build(shape)
+                shape = layer.compute_output_shape(shape)
+                object.__setattr__(layer, "_summary_output_shape", shape)
         self._build_shape, self.built = tuple(input_shape or self.input_shape), True
+
+    def _build_graph(self, shape: Shape) -> None:
+        """Call each layer on the symbolic output of the one before, from an Input of
+        ``shape`` (the model's own Input when it has one): Keras 3 builds a Sequential as a
+        functional graph, so each layer records a node (``layer.output``) and the model has
+        ``inputs`` and ``outputs``, from which a feature extractor can be made."""
+        first = self._stack[0] if self._stack else None
+        if not (isinstance(first, InputLayer) and first.batch_shape == shape):
+            dtype = self.layers[0].dtype if self.layers else None
+            first = InputLayer(batch_shape=shape, dtype=dtype)
+        x = first.output
+        for layer in self.layers:
+            x = layer(x)
+            shapes = x.shape if isinstance(x, KerasTensor) else [t.shape for t in flatten(x)]
+            object.__setattr__(layer, "_summary_output_shape", shapes)
+        if self.layers:
+            object.__setattr__(self, "_graph_ends", ([first.output], flatten(x)))
+
+    _graph_ends = None  # ([Input tensor], [output tensors]) of the graph built by ``build``
+
+    @property
+    def inputs(self) -> list:
+        """The model's Input tensor, in a list, once it is built (as Keras 3's)."""
+        return list(self._built_graph_ends("inputs")[0])
+
+    @property
+    def outputs(self) -> list:
+        """The last layer's symbolic output(s), in a list, once the model is built."""
+        return list(self._built_graph_ends("outputs")[1])
+
+    def _built_graph_ends(self, what: str) -> tuple:
+        if self._graph_ends is None:
+            raise AttributeError(
+                f"Sequential model '{self.name}' has no defined {what} yet: start it with "
+                "keras.Input(shape=...) or call it on data first"
+            )
+        return self._graph_ends
 
     def _maybe_build(self, input_shape: Shape) -> None:
         if not self.built:
