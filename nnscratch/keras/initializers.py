@@ -11,6 +11,7 @@ from the initializer's own generator when it is given a ``seed``.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 
@@ -188,8 +189,24 @@ class VarianceScaling(Initializer):
             )
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
+    _axes = None  # (input axes, output axes) of an einsum kernel: see ``with_axes``
+
+    def with_axes(self, input_axes, output_axes) -> VarianceScaling:
+        """A copy that counts fans on the given kernel axes, as Keras's ``EinsumDense`` (and
+        so ``MultiHeadAttention``) sets them: the fan-in is the product of the input axes'
+        sizes and the fan-out of the output axes', where a kernel of rank 3 or more would
+        otherwise be read as a convolution's."""
+        clone = copy.copy(self)
+        clone._axes = (tuple(input_axes), tuple(output_axes))
+        return clone
+
+    def _fans(self, shape) -> tuple[int, int]:
+        if self._axes is None:
+            return _calculate_fan_in_and_fan_out(shape, layout="keras")
+        return tuple(math.prod(shape[a] for a in axes) for axes in self._axes)
+
     def sample(self, shape):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(shape, layout="keras")
+        fan_in, fan_out = self._fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         variance = self.scale / max(1.0, n)
         if self.distribution == "uniform":

@@ -78,6 +78,17 @@ SINGLE_INPUT = {  # layer -> (a factory, the input shape without the batch)
     "Masking": (lambda: L.Masking(mask_value=0.5), (3, 2)),
     "ActivityRegularization": (lambda: L.ActivityRegularization(l1=0.1, l2=0.2), (4,)),
     "TimeDistributed": (lambda: L.TimeDistributed(L.Dense(2, "relu")), (3, 4)),
+    # issue 21, second wave
+    "GroupNormalization": (lambda: L.GroupNormalization(2, gamma_regularizer="l2"), (3, 4)),
+    "RMSNormalization": (lambda: L.RMSNormalization(axis=[1, 2], epsilon=1e-3), (3, 2)),
+    "UnitNormalization": (lambda: L.UnitNormalization(axis=[1, 2]), (3, 2)),
+    "Conv1DTranspose": (lambda: L.Conv1DTranspose(2, 3, 2, "same", output_padding=1), (4, 3)),
+    "DepthwiseConv1D": (lambda: L.DepthwiseConv1D(2, depth_multiplier=2, padding="same"), (4, 2)),
+    "SeparableConv1D": (lambda: L.SeparableConv1D(3, 2, depth_multiplier=2), (5, 2)),
+    "AdaptiveAveragePooling1D": (lambda: L.AdaptiveAveragePooling1D(3), (7, 2)),
+    "AdaptiveAveragePooling2D": (lambda: L.AdaptiveAveragePooling2D((2, 3)), (5, 7, 2)),
+    "AdaptiveMaxPooling1D": (lambda: L.AdaptiveMaxPooling1D(2, "channels_first"), (2, 5)),
+    "AdaptiveMaxPooling2D": (lambda: L.AdaptiveMaxPooling2D(2), (5, 4, 2)),
 }
 INTEGER_INPUT = {"Embedding": 7, "CategoryEncoding": 5}  # layers fed ids in [0, n)
 MULTI_INPUT = {  # merge layers, through the functional API
@@ -86,6 +97,7 @@ MULTI_INPUT = {  # merge layers, through the functional API
         "Add": L.Add, "Average": L.Average, "Maximum": L.Maximum, "Minimum": L.Minimum,
         "Multiply": L.Multiply, "Subtract": L.Subtract,
         "Concatenate": lambda: L.Concatenate(axis=-1),
+        "Dot": lambda: L.Dot(axes=1, normalize=True),
     }.items()
     if hasattr(L, name)
 }  # fmt: skip
@@ -93,6 +105,7 @@ MULTI_INPUT = {  # merge layers, through the functional API
 
 OWN_TEST = {"MultiHeadAttention"}  # layers with a round-trip test of their own below
 OWN_TEST |= {"Lambda"}  # (loads only with its function supplied: tests/keras/test_lambda_layer.py)
+OWN_TEST |= {"Attention", "AdditiveAttention"}  # (3-D inputs: tests/keras/test_dot_attention.py)
 
 
 def _keras():

@@ -142,3 +142,38 @@ __all__ += [
     "Rescaling", "SeparableConv2D", "SeparableConvolution2D", "Softmax", "UpSampling1D",
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D",
 ]  # fmt: skip
+
+# Issue 21, second wave: Dot, group/RMS/unit normalization, dot-product and additive
+# attention, the 1-D transposed/depthwise/separable convolutions, adaptive pooling, and
+# serialize/deserialize.
+from .adaptive_pooling import (  # noqa: E402
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+)
+from .conv1d_transpose import Conv1DTranspose  # noqa: E402
+from .depthwise_conv1d import DepthwiseConv1D, SeparableConv1D  # noqa: E402
+from .dot import Dot, dot  # noqa: E402
+from .dot_attention import AdditiveAttention, Attention  # noqa: E402
+from .group_normalization import GroupNormalization  # noqa: E402
+from .rms_normalization import RMSNormalization  # noqa: E402
+from .serialization import deserialize, serialize  # noqa: E402
+from .unit_normalization import UnitNormalization  # noqa: E402
+
+Convolution1DTranspose = Conv1DTranspose  # Keras's other names
+SeparableConvolution1D = SeparableConv1D
+__all__ += [
+    "AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdditiveAttention", "Attention", "Conv1DTranspose",
+    "Convolution1DTranspose", "DepthwiseConv1D", "Dot", "GroupNormalization",
+    "RMSNormalization", "SeparableConv1D", "SeparableConvolution1D", "UnitNormalization",
+    "deserialize", "dot", "serialize",
+]  # fmt: skip
+
+
+def __getattr__(name: str):
+    # Keras names nnscratch does not build raise NotImplementedError saying why (not_built.py).
+    from ..not_built import refuse
+
+    return refuse("layers", name)

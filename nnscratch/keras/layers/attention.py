@@ -123,13 +123,20 @@ class MultiHeadAttention(Layer):
             self._projection("gate", (dims[0], heads, self.value_dim))
         self._projection("value", (dims[2], heads, self.value_dim))
         out = self._output_shape or (dims[0],)
-        self._projection("attention_output", (heads, self.value_dim, *out), bias_shape=out)
+        self._projection("attention_output", (heads, self.value_dim, *out), bias_shape=out,
+                         input_axes=2)  # fmt: skip
         super().build(given)  # the shapes given, kept as the build_config
 
-    def _projection(self, name: str, kernel_shape: tuple, bias_shape=None) -> None:
-        """Keras's EinsumDense weights: ``<name>_kernel`` and (with use_bias) ``<name>_bias``."""
-        self.add_weight(kernel_shape, self.kernel_initializer,
-                        regularizer=self.kernel_regularizer, name=f"{name}_kernel")  # fmt: skip
+    def _projection(self, name: str, kernel_shape: tuple, bias_shape=None, input_axes=1):
+        """Keras's EinsumDense weights: ``<name>_kernel`` and (with use_bias) ``<name>_bias``.
+        As EinsumDense does, a fan-based initializer counts the kernel's first ``input_axes``
+        axes as its inputs and the rest as its outputs."""
+        init = self.kernel_initializer
+        if isinstance(init, initializers.VarianceScaling):
+            axes = range(len(kernel_shape))
+            init = init.with_axes(axes[:input_axes], axes[input_axes:])
+        self.add_weight(kernel_shape, init, regularizer=self.kernel_regularizer,
+                        name=f"{name}_kernel")  # fmt: skip
         if self.use_bias:
             self.add_weight(bias_shape or kernel_shape[1:], self.bias_initializer,
                             regularizer=self.bias_regularizer, name=f"{name}_bias")  # fmt: skip
