@@ -25,9 +25,10 @@ def rows(page: Path) -> list[dict]:
 
 @functools.cache
 def source_of(reference: str) -> str:
-    """The source of a test function with its decorators and the module-level tables it
-    reads (a parametrize list), or of a table that parametrizes tests
-    (``tests/ops/test_parity_table.py::ROWS``)."""
+    """The source of a test function with its decorators, the module-level tables it reads
+    (a parametrize list) and the module's functions it calls (the model it builds), or of a
+    table that parametrizes tests (``tests/ops/test_parity_table.py::ROWS``) with the tables
+    and the module's functions that build its rows."""
     path, _, test = reference.partition("::")
     expected = "expected tests/<folder>/test_*.py::name"
     assert path.startswith("tests/") and path.endswith(".py") and test, f"{reference}: {expected}"
@@ -46,12 +47,31 @@ def source_of(reference: str) -> str:
             first = min([d.lineno for d in node.decorator_list] + [node.lineno])
             own = "\n".join(text.splitlines()[first - 1 : node.end_lineno])
             used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in tables}
-            return "\n".join([own, *(tables[name] for name in sorted(used))])
+            helpers = _builders(text, module, node)
+            return "\n".join([own, *(tables[name] for name in sorted(used)), *helpers])
         targets = getattr(node, "targets", None) or [getattr(node, "target", None)]
         # a module-level table that parametrizes tests
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and any(
             getattr(t, "id", None) == test for t in targets
         ):
             assert len(re.findall(rf"\b{test}\b", text)) > 1, f"{reference}: never used"
-            return ast.get_source_segment(text, node)
+            used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in tables}
+            parts = [tables[name] for name in sorted(used - {test})]  # (ROWS = A_ROWS + B_ROWS)
+            own = ast.get_source_segment(text, node)
+            return "\n".join([own, *parts, *_builders(text, module, node)])
     raise AssertionError(f"{reference}: no such test")
+
+
+def _builders(text: str, module: ast.Module, node: ast.AST) -> list[str]:
+    """The source of the module-level functions that a table or a test calls, with the tables
+    those functions read: a table's rows (``ROWS = numbered(reduction_rows() + nan_rows())``,
+    ``nan_rows`` looping over ``NAN_NAMES``) or a test's model are written there."""
+    functions = {n.name: n for n in module.body if isinstance(n, ast.FunctionDef)}
+    tables = {t.id: n for n in module.body if isinstance(n, ast.Assign)
+              for t in n.targets if isinstance(t, ast.Name)}  # fmt: skip
+    called = {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Name) and n.func.id in functions}  # fmt: skip
+    found = [functions[name] for name in sorted(called)]
+    read = {n.id for f in found for n in ast.walk(f) if isinstance(n, ast.Name) and n.id in tables}
+    found += [tables[name] for name in sorted(read)]  # (the names a builder loops over)
+    return [ast.get_source_segment(text, part) for part in found]

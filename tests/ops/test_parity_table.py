@@ -129,6 +129,8 @@ ROWS = {
     "expand": Row(lambda lib, x: x[:, :1].expand(-1, 5)),
     "narrow": Row(lambda lib, x: lib.narrow(x, 1, 1, 2)),
     "cat": Row(lambda lib, x, y: lib.cat([x, y * 2], 1), ("real", "real")),
+    "concat": Row(lambda lib, x, y: lib.concat([x, y * 2], 0), ("real", "real")),
+    "concatenate": Row(lambda lib, x, y: lib.concatenate([x, y * 2], axis=1), ("real", "real")),
     "stack": Row(lambda lib, x, y: lib.stack([x, y], 1), ("real", "real")),
     "split": Row(lambda lib, x: x.split([1, 3], 1)),
     "chunk": Row(lambda lib, x: x.chunk(2, 1)),
