@@ -3,9 +3,9 @@
 A layer may add a loss term that depends on its inputs (an activity penalty, a VAE's KL
 term, an endpoint layer's own loss). Keras keeps the terms of the latest forward pass: they are
 cleared when the outermost layer or model is called again, and ``fit`` adds them to the
-compiled loss. Here the state for that is two module-level values: how deep the current call
-is (``Layer.__call__`` counts), and which layers hold terms, so that clearing touches only
-them and a model that never calls ``add_loss`` pays nothing but the count.
+compiled loss. Here the state for that is how deep the current call is (``CallContext``,
+counted by ``Layer.__call__``) and which layers hold terms (``HOLDERS``), so that clearing
+touches only them and a model that never calls ``add_loss`` pays nothing but the count.
 
 >>> import nnscratch as ns
 >>> from nnscratch import keras
@@ -23,13 +23,6 @@ them and a model that never calls ``add_loss`` pays nothing but the count.
 """
 
 from __future__ import annotations
-
-
-class CallDepth:
-    """How many ``Layer.__call__`` frames are running (0: the next call is outermost)."""
-
-    depth = 0
-
 
 # Layers holding terms from the latest forward pass, in the order they added them.
 HOLDERS: list = []

@@ -31,6 +31,7 @@ from ..utils import auto_name
 from ..variables import Variable
 from . import added_losses, eager_masks
 from .build_marking import marking_built
+from .call_context import CallContext
 from .call_options import mask_kwargs, read_call_options
 from .input_shape_argument import pop_input_shape
 from .keras_tensor import KerasTensor, flatten, is_symbolic, map_structure
@@ -346,16 +347,19 @@ class Layer(Module):
                 self._maybe_build(x.shape)
         if masked or args:  # masks carried by the tensors go to ``call`` (Keras's eager masks)
             kwargs, masked = eager_masks.fill_mask_arguments(self, inputs, args, kwargs, masked)
+        context = CallContext  # (a call without ``training`` inherits the running call's)
+        training = context.training if training is None else training
         if self.call_takes_training:
             kwargs["training"] = bool(training)
-        depth = added_losses.CallDepth
-        if depth.depth == 0 and added_losses.HOLDERS:
+        if context.depth == 0 and added_losses.HOLDERS:
             added_losses.clear()  # an outermost call: the last pass's add_loss terms go
-        depth.depth += 1
+        outer, context.training = context.training, training
+        context.depth += 1
         try:
             outputs = self.call(x, *args, **kwargs)
         finally:
-            depth.depth -= 1
+            context.depth -= 1
+            context.training = outer
         if masked or (self._computes_own_mask and self.supports_masking):
             outputs = eager_masks.attach_masks(self, inputs, outputs, kwargs)
         return outputs
