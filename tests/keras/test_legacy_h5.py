@@ -190,6 +190,22 @@ def test_a_dataset_lying_about_its_shape_is_refused_before_anything_is_copied(tm
         nk.models.load_model(path)
 
 
+def test_a_dataset_naming_a_filter_plugin_is_refused_before_hdf5_looks_for_it(tmp_path):
+    """A filter id HDF5 does not know (32015, zstd) would have it search for a plugin to load
+    when the data is read: refused from the dataset's creation properties."""
+    h5py = _h5py()
+    model, path = _saved(tmp_path)
+    with h5py.File(path, "r+") as f:
+        layer_group = f["model_weights"][model.layers[-1].name]
+        name = layer_group.attrs["weight_names"][0]
+        name = name.decode() if isinstance(name, bytes) else name
+        del layer_group[name]
+        layer_group.create_dataset(name, shape=(8, 3), dtype="f4", chunks=(8, 3),
+                                   compression=32015, allow_unknown_filter=True)  # fmt: skip
+    with pytest.raises(FileFormatError, match=r"filters.*32015"):
+        _mlp(nk).load_weights(path)
+
+
 def test_a_dataset_declaring_a_terabyte_is_refused_from_its_metadata(tmp_path):
     h5py = _h5py()
     model, path = _saved(tmp_path)

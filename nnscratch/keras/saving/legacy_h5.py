@@ -351,10 +351,23 @@ def _layer_pairs(h5py, group, weight_names, layer, saved_name, filepath, skip_mi
     return pairs
 
 
+# HDF5's built-in filters (deflate/gzip, shuffle, fletcher32, szip, nbit, scaleoffset) and
+# h5py's lzf: a file naming any other filter would have HDF5 look for a plugin to load.
+_KNOWN_FILTERS = frozenset({1, 2, 3, 4, 5, 6, 32000})
+
+
+def _filters(dataset) -> set[int]:
+    plist = dataset.id.get_create_plist()
+    return {plist.get_filter(i)[0] for i in range(plist.get_nfilters())}
+
+
 def _dataset_problem(dataset, param) -> str | None:
     """Why ``dataset`` cannot fill ``param`` (None when it can): read from metadata only."""
     if dataset.is_virtual or dataset.external:
         return "expected data stored in the file, found external or virtual storage"
+    filters = _filters(dataset)
+    if not filters <= _KNOWN_FILTERS:
+        return f"expected only HDF5's own filters (gzip, shuffle, ...), found {sorted(filters)}"
     if dataset.dtype.kind not in "fiu" or dataset.dtype.itemsize > 8:
         return f"expected a numeric array, found dtype {dataset.dtype}"
     if tuple(dataset.shape) != tuple(param.shape):
