@@ -58,18 +58,13 @@ class BaseConv(Layer):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.filters = _positive_int(filters, "filters", self._owner)
+        self.filters = positive_int(filters, "filters", self._owner)
         self.kernel_size = normalize_tuple(kernel_size, self.rank, "kernel_size", self._owner)
         self.strides = normalize_tuple(strides, self.rank, "strides", self._owner)
         self.padding = normalize_padding(padding, self._owner, self._paddings)
         self.data_format = normalize_data_format(data_format, self._owner)
         self.dilation_rate = normalize_tuple(dilation_rate, self.rank, "dilation_rate", self._owner)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
-                f"{self._owner}: `strides > 1` is not supported together with "
-                f"`dilation_rate > 1`, received strides={self.strides} and "
-                f"dilation_rate={self.dilation_rate}"
-            )
+        check_strides_or_dilation(self._owner, self.strides, self.dilation_rate)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -163,7 +158,7 @@ class _Conv(BaseConv):
         super().__init__(
             filters, kernel_size, strides, padding, data_format, dilation_rate, **kwargs
         )
-        self.groups = _positive_int(groups, "groups", self._owner)
+        self.groups = positive_int(groups, "groups", self._owner)
         if self.filters % self.groups:
             raise ValueError(
                 f"{self._owner}: the number of filters must be divisible by the number of "
@@ -213,17 +208,7 @@ class _Conv(BaseConv):
         return pad_spatial(x, pads), none
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
-        check_rank(self._owner, input_shape, self.rank, self.data_format)
-        sizes = spatial_dims(input_shape, self.data_format)
-        if self.padding == "valid":
-            check_fits(
-                self._owner, "kernel size", self.kernel_size, self.dilation_rate, sizes, input_shape
-            )
-        spatial = tuple(
-            conv_length(n, k, s, d, self.padding)
-            for n, k, s, d in zip(sizes, self.kernel_size, self.strides, self.dilation_rate)
-        )
-        return self._with_output_channels(input_shape, spatial)
+        return self._with_output_channels(input_shape, output_spatial(self, input_shape))
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -270,7 +255,31 @@ class Conv2D(_Conv):
     _op = staticmethod(conv2d)
 
 
-def _positive_int(value, name: str, owner: str) -> int:
+def positive_int(value, name: str, owner: str) -> int:
+    """``value`` if it is a positive int (not a bool), else an error naming ``owner``."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise ValueError(f"{owner}: `{name}` must be a positive int, received {name}={value!r}")
     return value
+
+
+def check_strides_or_dilation(owner: str, strides: tuple, dilation_rate: tuple) -> None:
+    """Refuse strides and dilation both above 1, which Keras does not support together."""
+    if max(strides) > 1 and max(dilation_rate) > 1:
+        raise ValueError(
+            f"{owner}: `strides > 1` is not supported together with `dilation_rate > 1`, "
+            f"received strides={strides} and dilation_rate={dilation_rate}"
+        )
+
+
+def output_spatial(layer, input_shape: Shape) -> tuple:
+    """The spatial output sizes of a convolution ``layer`` (its ``rank``, ``data_format``,
+    ``padding``, ``kernel_size``, ``strides`` and ``dilation_rate``) on ``input_shape``,
+    after checking the rank and, for 'valid' padding, that the (dilated) kernel fits."""
+    check_rank(layer._owner, input_shape, layer.rank, layer.data_format)
+    sizes = spatial_dims(input_shape, layer.data_format)
+    if layer.padding == "valid":
+        check_fits(
+            layer._owner, "kernel size", layer.kernel_size, layer.dilation_rate, sizes, input_shape
+        )
+    windows = zip(sizes, layer.kernel_size, layer.strides, layer.dilation_rate)
+    return tuple(conv_length(n, k, s, d, layer.padding) for n, k, s, d in windows)
