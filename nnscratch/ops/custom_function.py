@@ -49,4 +49,5 @@ class CustomGradient(Function):
                 f"custom_gradient: grad_fn returned {len(grads)} gradients for "
                 f"{len(ctx.arrays)} inputs"
             )
-        return (None, *(_array(g, a) for g, a in zip(grads, ctx.arrays)))
+        # (a None from grad_fn: that input gets no gradient, as in Keras)
+        return (None, *(None if g is None else _array(g, a) for g, a in zip(grads, ctx.arrays)))

@@ -77,7 +77,7 @@ class Erf(Function):
 def _erfc(x: np.ndarray) -> np.ndarray:
     """1 - erf(x) in float64, from Cody's tail formula for x > 0.5 (no cancellation there)."""
     x = np.asarray(x, dtype=np.float64)
-    out = 1 - _erf(x)
+    out = np.array(1 - _erf(x), dtype=np.float64)  # (an array even for a 0-d x: it is written)
     tail = x > 0.5
     out[tail] = _erfc_big(x[tail])
     return out

@@ -36,6 +36,11 @@ def _made_up(x, y):
     return x * y, lambda x, y, upstream: (upstream * 2.0, upstream * 3.0)
 
 
+def _scaled_by_a_constant(x, scale):
+    """``x * scale`` whose ``grad_fn`` gives ``scale`` no gradient (None), as Keras allows."""
+    return x * scale, lambda x, scale, upstream: (upstream * scale, None)
+
+
 def _while(o, x):
     return o.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * v + 0.5), (0, x))[1]
 
@@ -133,6 +138,11 @@ ROWS = numbered(
             "custom_gradient",
             (f64(3), f64(3)),
             call=lambda o, x, y: o.custom_gradient(_made_up)(x, y),
+        ),
+        Row(
+            "custom_gradient",
+            (f64(3), f64(3)),
+            call=lambda o, x, y: o.custom_gradient(_scaled_by_a_constant)(x, y),
         ),
         Row(
             "vectorized_map",

@@ -40,6 +40,7 @@ MATH_ROWS = [
     Row("erf", (f32(3, 4),)),
     Row("erfc", (np.array([-2.5, -0.3, 0.0, 0.4, 0.6, 1.5, 3.0, 5.0, 9.0]),)),
     Row("erfc", (f32(2, 3),)),
+    Row("erfc", (2.0,), grad=False, why="a Python number (0-d) has no gradient"),
     Row("erfinv", (rng.uniform(-0.95, 0.95, (3, 4)),)),
     Row(
         "erfinv",

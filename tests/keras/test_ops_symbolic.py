@@ -95,6 +95,10 @@ SHAPE_CASES = {
     "logsumexp": lambda o, x: o.logsumexp(x, axis=1, keepdims=True),
     "compare": lambda o, x: x > 0.5,
     "conv": lambda o, x: o.conv(x[:, :, None], np.ones((2, 1, 3), np.float32), padding="same"),
+    # Matrix ops that refuse the zeros a shape trace starts from.
+    "inv": lambda o, x: o.inv(o.reshape(x[:, :4], (-1, 2, 2))),
+    "cholesky": lambda o, x: o.cholesky(o.reshape(x[:, :4], (-1, 2, 2))),
+    "solve": lambda o, x: o.solve(o.reshape(x[:, :4], (-1, 2, 2)), x[:, 3:]),
 }
 
 
@@ -176,6 +180,7 @@ NUMPY_CASES = {
     "full_like": lambda o, x: o.full_like(x, 2, dtype="int32"),
     "int_add": lambda o, x: o.add(o.argmax(x, axis=1), 1),
     "tril": lambda o, x: o.tril(o.expand_dims(x, -1) * x[:, None, :]),
+    "meshgrid": lambda o, x: o.meshgrid(x[0], x[0, :3]),
 }
 
 

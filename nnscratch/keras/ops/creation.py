@@ -182,6 +182,7 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0) -> Tensor:
     return ns.ops.moveaxis(out * ns.ops.sign(a), 0, axis)
 
 
+@symbolic
 def meshgrid(*x, indexing="xy") -> tuple[Tensor, ...]:
     """Coordinate grids from 1-D ``x``: with ``indexing="xy"`` the first two outputs are
     (len(x[1]), len(x[0])) as in plotting; ``"ij"`` keeps the inputs' order (matrix)."""

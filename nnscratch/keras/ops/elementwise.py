@@ -109,22 +109,24 @@ def divide_no_nan(x1, x2):
     return ns.where(zero, ns.zeros_like(x1), ns.div(x1, ns.where(zero, ns.ones_like(x2), x2)))
 
 
-@symbolic
-def mod(x1, x2):
-    """Remainder with the sign of the divisor (Python's ``%``)."""
+def _remainder_operands(x1, x2) -> tuple[Tensor, Tensor]:
+    """``x1, x2`` as tensors; two bools divide as int32 (as Keras's remainders do)."""
     x1, x2 = as_tensor(x1), as_tensor(x2)
     if dtype_of(x1) == dtype_of(x2) == "bool":
         x1, x2 = cast(x1, "int32"), cast(x2, "int32")
-    return ns.remainder(x1, x2)
+    return x1, x2
+
+
+@symbolic
+def mod(x1, x2):
+    """Remainder with the sign of the divisor (Python's ``%``)."""
+    return ns.remainder(*_remainder_operands(x1, x2))
 
 
 @symbolic
 def fmod(x1, x2):
     """Remainder with the sign of the dividend (C's ``fmod``)."""
-    x1, x2 = as_tensor(x1), as_tensor(x2)
-    if dtype_of(x1) == dtype_of(x2) == "bool":
-        x1, x2 = cast(x1, "int32"), cast(x2, "int32")
-    return ns.fmod(x1, x2)
+    return ns.fmod(*_remainder_operands(x1, x2))
 
 
 @symbolic

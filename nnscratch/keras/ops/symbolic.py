@@ -34,11 +34,12 @@ __all__ = ["symbolic", "symbolic_apply", "has_symbolic"]
 
 
 class OpLayer(Lambda):
-    """The ``Lambda`` an op becomes. Its output shape comes from running the op on zeros with
-    unknown sizes set to 1 and then 2 (sizes that follow them are unknown), for one output
-    or a tuple of them (``top_k``, ``moments``); it also notes each output's dtype. The zeros
-    take the dtypes of the KerasTensors they stand for (``input_dtypes``). NumPy's
-    warnings are silenced in that trace: a log of 0 says nothing about shapes."""
+    """The ``Lambda`` an op becomes. Its output shape comes from running the op on zeros (on
+    identity matrices when it refuses zeros, as ``inv`` does) with unknown sizes set to 1 and
+    then 2 (sizes that follow them are unknown), for one output or a tuple of them (``top_k``,
+    ``moments``); it also notes each output's dtype. The zeros take the dtypes of the
+    KerasTensors they stand for (``input_dtypes``). NumPy's warnings are silenced in that
+    trace: a log of 0 says nothing about shapes."""
 
     input_dtypes: list | None = None  # (set by ``symbolic_apply``; unset after a reload)
 
@@ -52,12 +53,24 @@ class OpLayer(Lambda):
 
     def _outputs_with(self, input_shape, size: int) -> list:
         dtypes = self.input_dtypes or [self._dtype] * len(input_shape)
-        inputs = [Tensor(np.zeros([size if d is None else d for d in shape], dtype))
-                  for shape, dtype in zip(input_shape, dtypes)]  # fmt: skip
+        zeros = [np.zeros([size if d is None else d for d in shape], dtype)
+                 for shape, dtype in zip(input_shape, dtypes)]  # fmt: skip
         with no_grad():
-            out = self.call(inputs)
+            try:
+                out = self.call([Tensor(z) for z in zeros])
+            except (ValueError, RuntimeError, ArithmeticError) as error:
+                out = self._call_on_identities(zeros, error)
         self._several = isinstance(out, (tuple, list))
         return list(out) if self._several else [out]
+
+    def _call_on_identities(self, zeros: list, error: Exception):
+        """The op again on identity matrices in the last two axes: a matrix op (``inv``,
+        ``cholesky``, ``solve``) refuses zeros. If it refuses these too, its first error."""
+        eyes = [z + np.eye(*z.shape[-2:], dtype=z.dtype) if z.ndim >= 2 else z for z in zeros]
+        try:
+            return self.call([Tensor(e) for e in eyes])
+        except Exception:
+            raise error from None
 
 
 # Argument types that are never symbolic nor hold a KerasTensor: one set lookup skips them, so
