@@ -77,3 +77,58 @@ def test_fit_adds_the_terms_as_keras_does():
     without.compile(optimizer="sgd", loss="mse")
     plain = without.fit(x, y, batch_size=4, epochs=1, shuffle=False, verbose=0)
     assert plain.history["loss"][0] < results["ours"][0][0] - 1e-3
+
+
+def test_calling_one_layer_keeps_another_layers_terms():
+    """An outermost call clears the terms of the layer called and of the layers inside it
+    only, as Keras's call context does: ``a``'s terms outlive a call of ``b``."""
+    results = {}
+    for name, lib in (("keras", keras), ("nnscratch", nk)):
+        a, b = _penalty_layer(lib, 1.0), _penalty_layer(lib, 1.0)
+        model = _model(lib)
+        a(np.ones((2, 3), "float32"))
+        model(np.ones((2, 3), "float32"))
+        b(np.ones((2, 3), "float32"))
+        model_terms = len(model.losses)
+        a(np.zeros((2, 3), "float32"))  # a new call of ``a`` replaces its own terms only
+        results[name] = (len(a.losses), float(np.asarray(a.losses[0])), len(b.losses),
+                         model_terms, len(model.losses))  # fmt: skip
+    assert results["nnscratch"] == results["keras"] == (1, 0.0, 1, 1, 1)
+
+
+def _every_other_step_model(lib):
+    """A layer that adds its penalty on every second training call only (Python control flow
+    in call, as Keras's torch backend runs it), so the first fit step has no term."""
+
+    class EveryOtherStep(lib.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.calls = 0
+
+        def call(self, x, training=False):
+            if training:
+                self.calls += 1
+                if self.calls % 2 == 0:
+                    self.add_loss(0.5 * (x * x).mean())
+            return x
+
+        def compute_output_shape(self, input_shape):
+            return input_shape
+
+    return lib.Sequential([lib.Input((3,)), lib.layers.Dense(4), EveryOtherStep(),
+                           lib.layers.Dense(1)])  # fmt: skip
+
+
+def test_a_term_added_after_the_first_step_still_counts_as_in_keras():
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((8, 3)).astype(np.float32)
+    y = rng.standard_normal((8, 1)).astype(np.float32)
+    theirs, ours = _every_other_step_model(keras), _every_other_step_model(nk)
+    ours.set_weights(theirs.get_weights())
+    histories = []
+    for model in (theirs, ours):
+        model.compile(optimizer="sgd", loss="mse")
+        histories.append(model.fit(x, y, batch_size=2, epochs=2, shuffle=False, verbose=0))
+    assert_close(histories[1].history["loss"], histories[0].history["loss"], rtol=1e-5)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -196,6 +196,25 @@ def test_tracing_a_layer_leaves_no_trace():
     assert ns.random.get_rng_state() == state
 
 
+def test_weights_built_while_tracing_do_not_repeat_the_next_layers_draws():
+    """A user layer whose sublayer is first called while its output shape is traced:
+    the sublayer's initial weights are drawn once, and the next layer draws new ones (real
+    Keras draws them from its seed generator the same way)."""
+
+    class Block(nk.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = nk.layers.Dense(8)
+
+        def call(self, x):
+            return self.inner(x)
+
+    nk.utils.set_random_seed(0)
+    block, last = Block(), nk.layers.Dense(8)
+    last(block(nk.Input(shape=(8,))))
+    assert not np.array_equal(block.inner.kernel.numpy(), last.kernel.numpy())
+
+
 def test_keras_applications_not_built_are_refused_by_model_name():
     with pytest.raises(NotImplementedError, match="keras.applications.ResNet50"):
         nk.applications.ResNet50(weights=None)

@@ -177,3 +177,18 @@ def test_real_keras_reads_our_lambda_config_given_the_function():
         theirs = keras.layers.deserialize(config)
     assert theirs.function is add_offset and theirs.arguments == {"offset": 2.0}
     assert theirs.compute_output_shape((None, 3)) == (None, 3)
+
+
+def test_traced_output_shape_keeps_axes_a_size_one_batch_would_drop():
+    """Keras works a Lambda's output shape out with unknown sizes well above 1: a
+    ``squeeze`` keeps the batch axis, and a rank that changes with the sizes is refused."""
+    ours = L.Lambda(lambda x: nk.ops.squeeze(x)).compute_output_shape((None, 3))
+    theirs = keras.layers.Lambda(lambda x: keras.ops.squeeze(x)).compute_output_shape((None, 3))
+    assert ours == tuple(theirs) == (None, 3)
+    assert L.Lambda(lambda x: nk.ops.squeeze(x))(nk.Input((3,))).shape == (None, 3)
+
+    def rank_follows_size(x):
+        return x.reshape(-1) if x.shape[0] == 2 else x
+
+    with pytest.raises(NotImplementedError, match="Lambda 'lam3'.*rank"):
+        L.Lambda(rank_follows_size, name="lam3").compute_output_shape((None, 3))

@@ -84,9 +84,12 @@ class Lambda(Layer):
 
     def _traced_shape(self, input_shape):
         """The output shape found by calling the function on zeros twice, unknown sizes set to
-        1 then 2: output sizes that change with them are unknown (None)."""
+        2 then 3 (not 1: a ``squeeze`` would drop the axis): output sizes that change with
+        them are unknown (None)."""
         try:
-            small, large = (self._shape_with(input_shape, size) for size in (1, 2))
+            small, large = (self._shape_with(input_shape, size) for size in (2, 3))
+            if len(small) != len(large):
+                raise ValueError(f"the output rank changes with the input sizes: {small}, {large}")
         except Exception as error:
             raise NotImplementedError(
                 f"Lambda '{self.name}' could not work out its output shape by calling its "

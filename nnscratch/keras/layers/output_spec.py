@@ -147,7 +147,10 @@ def _merged_shape(a: Tensor, b: Tensor) -> tuple:
 @contextmanager
 def _leaving_no_trace(layer):
     """Run a trace without gradients, then restore the weights that existed before, the
-    global random state and the ``add_loss`` terms of the latest real forward pass."""
+    global random state and the ``add_loss`` terms of the latest real forward pass.
+
+    A sublayer first called in the trace creates its weights there, and they stay: then the
+    random state stays advanced too, or the next layer built would draw the same values."""
     saved_weights = [(w, w.detach().numpy().copy()) for w in layer.weights]
     saved_losses = [(holder, list(holder._added_losses)) for holder in added_losses.HOLDERS]
     rng_state = ns_random.get_rng_state()
@@ -159,7 +162,8 @@ def _leaving_no_trace(layer):
         for holder, terms in saved_losses:
             holder._added_losses.extend(terms)
             added_losses.HOLDERS.append(holder)
-        ns_random.set_rng_state(rng_state)
+        if len(layer.weights) == len(saved_weights):  # (no weights created by the trace)
+            ns_random.set_rng_state(rng_state)
         with no_grad():
             for weight, value in saved_weights:
                 weight.copy_(value)

@@ -23,6 +23,7 @@ from ...autograd.tensor import Tensor
 from .. import optimizers as optimizers_module
 from ..callbacks.history import History
 from ..callbacks.progbar_logger import ProgbarLogger, progress_line, summary_line
+from ..layers import added_losses
 from ..metrics.base import Mean
 from ..utils.io_utils import print_msg
 from . import data as data_utils
@@ -92,8 +93,8 @@ class Trainer(ModelMetrics):
         terms = (
             [] if self._compiled_loss is None else [self._compiled_loss(y, y_pred, sample_weight)]
         )
-        kept = self._weights_for_step()
-        if kept is None or kept[1]:  # (kept: no weight has a regularizer, no need to look)
+        kept = self._weights_for_step()  # (kept[1]: whether any weight has a regularizer)
+        if kept is None or kept[1] or added_losses.HOLDERS:  # (or a layer called add_loss)
             terms += [penalty.sum() for penalty in self.losses]
         if not terms:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
