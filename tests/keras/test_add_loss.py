@@ -79,23 +79,6 @@ def test_fit_adds_the_terms_as_keras_does():
     assert plain.history["loss"][0] < results["ours"][0][0] - 1e-3
 
 
-def test_calling_one_layer_keeps_another_layers_terms():
-    """An outermost call clears the terms of the layer called and of the layers inside it
-    only, as Keras's call context does: ``a``'s terms outlive a call of ``b``."""
-    results = {}
-    for name, lib in (("keras", keras), ("nnscratch", nk)):
-        a, b = _penalty_layer(lib, 1.0), _penalty_layer(lib, 1.0)
-        model = _model(lib)
-        a(np.ones((2, 3), "float32"))
-        model(np.ones((2, 3), "float32"))
-        b(np.ones((2, 3), "float32"))
-        model_terms = len(model.losses)
-        a(np.zeros((2, 3), "float32"))  # a new call of ``a`` replaces its own terms only
-        results[name] = (len(a.losses), float(np.asarray(a.losses[0])), len(b.losses),
-                         model_terms, len(model.losses))  # fmt: skip
-    assert results["nnscratch"] == results["keras"] == (1, 0.0, 1, 1, 1)
-
-
 def _every_other_step_model(lib):
     """A layer that adds its penalty on every second training call only (Python control flow
     in call, as Keras's torch backend runs it), so the first fit step has no term."""

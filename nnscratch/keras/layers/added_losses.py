@@ -35,23 +35,8 @@ def add(layer, loss) -> None:
     layer._added_losses.append(loss)
 
 
-def clear(entry=None) -> None:
-    """Forget the terms of ``entry`` and of the layers inside it: ``entry`` is starting an
-    outermost call. Other layers keep theirs, as in Keras (calling ``model_b`` leaves
-    ``model_a.losses`` as they were). Without ``entry``, every layer's terms go."""
-    inside = None if entry is None else {id(layer) for layer in _layer_tree(entry)}
-    kept = []
+def clear() -> None:
+    """Forget every layer's terms: an outermost call is starting."""
     for layer in HOLDERS:
-        if inside is None or id(layer) in inside:
-            layer._added_losses.clear()
-        else:
-            kept.append(layer)
-    HOLDERS[:] = kept
-
-
-def _layer_tree(layer) -> list:
-    """``layer`` and every layer inside it, however deep."""
-    found = [layer]
-    for inner in layer._sublayers():
-        found += _layer_tree(inner)
-    return found
+        layer._added_losses.clear()
+    HOLDERS.clear()

@@ -352,7 +352,7 @@ class Layer(Module):
         if self.call_takes_training:
             kwargs["training"] = bool(training)
         if context.depth == 0 and added_losses.HOLDERS:
-            added_losses.clear(self)  # an outermost call: its last pass's add_loss terms go
+            added_losses.clear()  # an outermost call: the last pass's add_loss terms go
         outer, context.training = context.training, training
         context.depth += 1
         try:
