@@ -22,7 +22,7 @@ False
 
 from __future__ import annotations
 
-__all__ = ["NotBuiltError", "REASONS", "refuse"]
+__all__ = ["NotBuiltError", "REASONS", "refuse", "refuse_every"]
 
 
 class NotBuiltError(NotImplementedError, AttributeError):
@@ -128,3 +128,17 @@ def refuse(package: str, name: str):
     if reason is None:
         raise AttributeError(f"module 'nnscratch.keras.{package}' has no attribute {name!r}")
     raise NotBuiltError(f"keras.{package}.{name}: {reason}")
+
+
+def refuse_every(module: str, reason: str):
+    """A module ``__getattr__`` that refuses every missing name with ``reason``: for a
+    namespace nnscratch builds almost none of (``keras.applications``), where a table of
+    reasons would list the whole zoo. Dunder names get Python's usual ``AttributeError``
+    (tools probe modules for them)."""
+
+    def __getattr__(name: str):
+        if name.startswith("__"):
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        raise NotBuiltError(f"{module}.{name}: {reason}")
+
+    return __getattr__

@@ -22,19 +22,15 @@ are not built (downloading weights is not offline-safe); build the model from ke
 
 from __future__ import annotations
 
-from ..not_built import NotBuiltError
+from ..not_built import refuse_every
 from . import vgg16, vgg19
 from .vgg import VGG16, VGG19
 
 __all__ = ["VGG16", "VGG19", "vgg16", "vgg19"]
 
-
-def __getattr__(name: str):
-    """Python calls this for every name the package lacks: each one is a model of the zoo (or
-    one of its sub-modules, ``keras.applications.resnet``)."""
-    if name.startswith("__"):  # (tools probing for module attributes: the usual answer)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    raise NotBuiltError(
-        f"keras.applications.{name}: pretrained model zoos are not built (downloading "
-        "weights is not offline-safe); build the model from keras.layers"
-    )
+# Every other name is refused, naming itself (a model of the zoo, or decode_predictions).
+__getattr__ = refuse_every(
+    "keras.applications",
+    "pretrained model zoos are not built (downloading weights is not offline-safe); build "
+    "the model from keras.layers",
+)

@@ -11,17 +11,13 @@ array([[[-103.939, -116.779, -123.68 ]]], dtype=float32)
 
 from __future__ import annotations
 
-from ..not_built import NotBuiltError
+from ..not_built import refuse_every
 from .vgg import VGG19, preprocess_input
 
 __all__ = ["VGG19", "preprocess_input"]
 
-
-def __getattr__(name: str):
-    """Python calls this for a name the module lacks: Keras's ``decode_predictions``."""
-    if name.startswith("__"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    raise NotBuiltError(
-        f"keras.applications.vgg19.{name}: not built; ImageNet's class index is a download "
-        "and nnscratch works offline"
-    )
+# Every other name is refused, naming itself (a model of the zoo, or decode_predictions).
+__getattr__ = refuse_every(
+    "keras.applications.vgg19",
+    "not built; ImageNet's class index is a download and nnscratch works offline",
+)
