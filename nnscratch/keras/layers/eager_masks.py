@@ -30,6 +30,7 @@ import numpy as np
 from ...autograd.grad_mode import no_grad
 from ...autograd.tensor import Tensor
 from .keras_tensor import KerasTensor, flatten, map_structure, pack_like, symbolic_call
+from .output_spec import filled_sizes, shapes_of_two_runs
 
 __all__ = [
     "MaskedTensor",
@@ -40,6 +41,8 @@ __all__ = [
     "symbolic_call_with_masks",
     "warn_mask_dropped",
 ]
+
+_FILLS = ((2, 2), (4, 4))  # the unknown sizes (batch axis, others) of the two traced runs
 
 
 class MaskedTensor(Tensor):
@@ -177,37 +180,32 @@ def attach_symbolic_masks(layer, inputs, outputs, kwargs: dict):
 
 def _traced_masks(layer, inputs, previous) -> list:
     """The symbolic masks ``compute_mask`` gives, found by running it on zeros (with unknown
-    sizes set to 2, then 4: the sizes that follow them are unknown in the result). A mask
-    the layer hands back unchanged stays the same KerasTensor. A ``compute_mask`` that
-    cannot run on such stand-ins leaves the outputs without a symbolic mask: it is for
-    reading only, and the model computes the masks on real tensors."""
+    sizes set to 2, then 4: the sizes that follow them are unknown in the result;
+    ``output_spec.shapes_of_two_runs``). A mask the layer hands back unchanged stays the
+    same KerasTensor. A ``compute_mask`` that cannot run on such stand-ins leaves the
+    outputs without a symbolic mask: it is for reading only, and the model computes the
+    masks on real tensors."""
     try:
         with no_grad(), np.errstate(all="ignore"):
-            small = _masks_with(layer, inputs, previous, 2)
-            large = _masks_with(layer, inputs, previous, 4)
+            small, shapes = shapes_of_two_runs(
+                lambda fills: _masks_with(layer, inputs, previous, fills), _FILLS
+            )
     except Exception:  # noqa: BLE001 (any failure of user code: no symbolic mask)
         return []
-    return [_symbolic(a, b) for a, b in zip(small, large)]
+    return [
+        mask if shape is None else KerasTensor(shape, "bool") for mask, shape in zip(small, shapes)
+    ]
 
 
-def _masks_with(layer, inputs, previous, size: int) -> list:
+def _masks_with(layer, inputs, previous, fills: tuple) -> list:
     """``compute_mask`` on stand-ins, its leaves flattened; a mask handed back unchanged
     comes back as the symbolic mask it stands for."""
 
     def stand_in(tensor, fill, dtype):
-        shape = [size if d is None else d for d in tensor.shape]
-        return Tensor(np.full(shape, fill, dtype=dtype))
+        return Tensor(np.full(filled_sizes(tensor.shape, fills), fill, dtype=dtype))
 
     concrete = map_structure(lambda t: stand_in(t, 0, t.dtype), inputs)
     masks_in = map_structure(lambda m: None if m is None else stand_in(m, True, "bool"), previous)
     symbolic = {id(m): s for m, s in zip(flatten(masks_in), flatten(previous)) if m is not None}
     masks = layer.compute_mask(concrete, masks_in)  # (masks_in stays alive: ids stay unique)
     return [symbolic.get(id(m), m) for m in flatten(masks)]
-
-
-def _symbolic(small, large):
-    """A KerasTensor for a traced mask: sizes that changed with the stand-ins are unknown."""
-    if small is None or isinstance(small, KerasTensor):
-        return small
-    shape = tuple(a if a == b else None for a, b in zip(small.shape, large.shape))
-    return KerasTensor(shape, "bool")

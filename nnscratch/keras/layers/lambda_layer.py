@@ -19,10 +19,12 @@ from ...autograd.tensor import Tensor
 from ...errors import ConfigError
 from .keras_tensor import flatten_shapes
 from .layer import Layer, Shape
+from .output_spec import filled_sizes, shapes_of_two_runs
 
 __all__ = ["Lambda"]
 
 _FUNCTION_PARTS = ("function", "output_shape", "mask")  # the config entries that may be code
+_FILLS = ((2, 2), (3, 3))  # the unknown sizes (batch axis, others) of the two runs
 
 
 class Lambda(Layer):
@@ -85,21 +87,23 @@ class Lambda(Layer):
     def _traced_shape(self, input_shape):
         """The output shape found by calling the function on zeros twice, unknown sizes set to
         2 then 3 (not 1: a ``squeeze`` would drop the axis): output sizes that change with
-        them are unknown (None)."""
+        them are unknown (None) (``output_spec.shapes_of_two_runs``)."""
         try:
-            small, large = (self._shape_with(input_shape, size) for size in (2, 3))
-            if len(small) != len(large):
-                raise ValueError(f"the output rank changes with the input sizes: {small}, {large}")
+            _, (shape,) = shapes_of_two_runs(
+                lambda fills: self._outputs_with(input_shape, fills), _FILLS, same_rank=True
+            )
         except Exception as error:
             raise NotImplementedError(
                 f"Lambda '{self.name}' could not work out its output shape by calling its "
                 f"function on zeros ({type(error).__name__}: {error}); pass `output_shape`"
             ) from error
-        return tuple(a if a == b else None for a, b in zip(small, large))
+        return shape
 
-    def _shape_with(self, input_shape, size: int) -> tuple:
+    def _outputs_with(self, input_shape, fills: tuple):
+        """The function's output on zeros of ``input_shape``, its unknown sizes filled."""
+
         def zeros(shape):
-            return Tensor(np.zeros([size if d is None else d for d in shape], self._dtype))
+            return Tensor(np.zeros(filled_sizes(shape, fills), self._dtype))
 
         if _is_shape(input_shape):
             inputs = zeros(input_shape)
@@ -108,7 +112,10 @@ class Lambda(Layer):
         else:
             inputs = [zeros(shape) for shape in input_shape]
         with no_grad():
-            return tuple(self.call(inputs).shape)
+            outputs = self.call(inputs)
+        if not hasattr(outputs, "shape"):  # (one tensor: a list of them needs `output_shape`)
+            raise TypeError(f"the function returned a {type(outputs).__name__}, expected a tensor")
+        return outputs
 
     def get_config(self) -> dict:
         config = {**super().get_config(), "function": _function_name(self.function)}

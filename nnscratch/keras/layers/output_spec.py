@@ -40,7 +40,13 @@ from ...autograd.tensor import Tensor
 from . import added_losses
 from .keras_tensor import KerasTensor, flatten, is_shape, pack_like
 
-__all__ = ["compute_output_spec", "infers_from_call", "node_output_shapes"]
+__all__ = [
+    "compute_output_spec",
+    "filled_sizes",
+    "infers_from_call",
+    "node_output_shapes",
+    "shapes_of_two_runs",
+]
 
 _FILLS = ((2, 16), (3, 23))  # (batch axis, other unknown axes) for the two runs
 
@@ -108,13 +114,42 @@ def _traced_spec(layer, args: tuple, kwargs: dict):
         None in leaf.shape for leaf in flatten((args, kwargs)) if isinstance(leaf, KerasTensor)
     )
     with _leaving_no_trace(layer):
-        first = _run_on_zeros(layer, args, kwargs, _FILLS[0])
-        second = _run_on_zeros(layer, args, kwargs, _FILLS[1]) if unknown else first
-    leaves = [
-        KerasTensor(_merged_shape(a, b), str(a.dtype))
-        for a, b in zip(flatten(first), flatten(second))
-    ]
+        first, shapes = shapes_of_two_runs(
+            lambda fills: _run_on_zeros(layer, args, kwargs, fills), run_twice=unknown
+        )
+    leaves = [KerasTensor(shape, str(a.dtype)) for a, shape in zip(flatten(first), shapes)]
     return pack_like(first, leaves)
+
+
+def shapes_of_two_runs(run, fills=_FILLS, run_twice: bool = True, same_rank: bool = False):
+    """How a shape is found by running code on stand-ins: ``run(fills[0])``, then (when
+    ``run_twice``) ``run(fills[1])``, each ``fills`` a pair (size for the batch axis, size
+    for the other unknown axes; see ``filled_sizes``). Returns the first run's outputs and,
+    for each of their leaves, the shape the two runs agree on: a size that differs between
+    them depends on the unknown sizes, and is unknown (``None``). A leaf that was not
+    computed (``None``, or a ``KerasTensor`` handed back as it came) gets ``None``.
+
+    ``same_rank``: a ValueError when an output's rank changes with the fills (otherwise
+    the shape keeps the axes the two runs share)."""
+    first = run(fills[0])
+    second = run(fills[1]) if run_twice else first
+    shapes = []
+    for a, b in zip(flatten(first), flatten(second)):
+        if a is None or isinstance(a, KerasTensor):
+            shapes.append(None)
+            continue
+        if same_rank and len(a.shape) != len(b.shape):
+            raise ValueError(
+                f"the output rank changes with the input sizes: {tuple(a.shape)}, {tuple(b.shape)}"
+            )
+        shapes.append(_merged_shape(a, b))
+    return first, shapes
+
+
+def filled_sizes(shape, fills: tuple) -> list:
+    """``shape`` with its unknown sizes filled: ``fills[0]`` on the batch axis (axis 0),
+    ``fills[1]`` on the others."""
+    return [fills[i > 0] if d is None else d for i, d in enumerate(shape)]
 
 
 def _run_on_zeros(layer, args: tuple, kwargs: dict, fills: tuple):
@@ -123,8 +158,7 @@ def _run_on_zeros(layer, args: tuple, kwargs: dict, fills: tuple):
     def zeros(leaf):
         if not isinstance(leaf, KerasTensor):
             return leaf
-        sizes = [fills[i > 0] if d is None else d for i, d in enumerate(leaf.shape)]
-        return Tensor(np.zeros(sizes, dtype=leaf.dtype))
+        return Tensor(np.zeros(filled_sizes(leaf.shape, fills), dtype=leaf.dtype))
 
     args, kwargs = pack_like((args, kwargs), [zeros(leaf) for leaf in flatten((args, kwargs))])
     with np.errstate(all="ignore"):  # (a log of 0 says nothing about shapes)
@@ -139,7 +173,7 @@ def _run_on_zeros(layer, args: tuple, kwargs: dict, fills: tuple):
     return outputs
 
 
-def _merged_shape(a: Tensor, b: Tensor) -> tuple:
+def _merged_shape(a, b) -> tuple:
     """The sizes the two runs agree on; the others are unknown (``None``)."""
     return tuple(x if x == y else None for x, y in zip(a.shape, b.shape))
 
