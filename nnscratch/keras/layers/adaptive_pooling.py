@@ -12,6 +12,7 @@ per bin, joined with ``cat``: the ops' gradients throughout.
 from __future__ import annotations
 
 from ...autograd.tensor import Tensor
+from ...ops.checks import is_int
 from ...ops.extremes import amax
 from ...ops.movement import cat
 from ...ops.pooling import adaptive_avg_pool1d, adaptive_avg_pool2d
@@ -46,13 +47,13 @@ class _AdaptivePooling(Layer):
     def __init__(self, output_size, data_format=None, **kwargs) -> None:
         super().__init__(**kwargs)
         owner = f"{type(self).__name__} '{self.name}'"
-        sizes = (output_size,) * self.rank if _is_int(output_size) else output_size
+        sizes = (output_size,) * self.rank if is_int(output_size) else output_size
         if not isinstance(sizes, (tuple, list)) or len(sizes) != self.rank:
             raise TypeError(
                 f"{owner}: `output_size` must be an int or a tuple of {self.rank} ints, "
                 f"received output_size={output_size!r}"
             )
-        if not all(_is_int(s) and s > 0 for s in sizes):
+        if not all(is_int(s) and s > 0 for s in sizes):
             raise ValueError(
                 f"{owner}: `output_size` must hold positive ints, received "
                 f"output_size={output_size!r}"
@@ -139,7 +140,3 @@ class AdaptiveMaxPooling2D(_AdaptivePooling):
 
     rank = 2
     _op = staticmethod(_adaptive_max)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ...autograd.tensor import Tensor
 from ...ops.arithmetic import matmul
+from ...ops.checks import is_int
 from ...ops.rearrange import movedim
 from .layer import Layer, Shape
 from .unit_normalization import l2_normalize
@@ -35,13 +36,13 @@ class Dot(Layer):
 
     def __init__(self, axes, normalize: bool = False, **kwargs) -> None:
         super().__init__(**kwargs)
-        if not _is_int(axes):
+        if not is_int(axes):
             if not isinstance(axes, (list, tuple)):
                 raise TypeError(
                     f"Dot '{self.name}': `axes` must be an int or a list of two ints, "
                     f"received axes={axes!r}"
                 )
-            if len(axes) != 2 or not all(_is_int(a) for a in axes):
+            if len(axes) != 2 or not all(is_int(a) for a in axes):
                 raise ValueError(
                     f"Dot '{self.name}': `axes` must hold exactly two ints (one axis of each "
                     f"input), received axes={axes!r}"
@@ -52,7 +53,7 @@ class Dot(Layer):
 
     def _pair(self, shapes: list) -> tuple[int, int]:
         """The contracted axis of each input, non-negative and checked against the shapes."""
-        axes = (self.axes, self.axes) if _is_int(self.axes) else tuple(self.axes)
+        axes = (self.axes, self.axes) if is_int(self.axes) else tuple(self.axes)
         pair = tuple(a % len(s) if a < 0 else a for a, s in zip(axes, shapes))
         if 0 in pair or any(a >= len(s) for a, s in zip(pair, shapes)):
             raise ValueError(
@@ -132,7 +133,3 @@ def dot(inputs, axes=-1, **kwargs):
     [[6.0], [6.0]]
     """
     return Dot(axes=axes, **kwargs)(inputs)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)

@@ -7,9 +7,8 @@ gradient of a crop is the gradient padded back with zeros, and the other way rou
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...autograd.tensor import Tensor
+from ...ops.checks import is_int
 from .conv_utils import (
     check_rank,
     normalize_data_format,
@@ -25,8 +24,8 @@ __all__ = ["Cropping1D", "Cropping2D", "ZeroPadding1D", "ZeroPadding2D"]
 
 def _pair(value, what: str, owner: str) -> tuple[int, int]:
     """An int ``n`` as ``(n, n)``, or a pair of non-negative ints as a tuple."""
-    pair = (value, value) if _is_int(value) else value
-    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(map(_is_int, pair))):
+    pair = (value, value) if is_int(value) else value
+    if not (isinstance(pair, (tuple, list)) and len(pair) == 2 and all(map(is_int, pair))):
         raise ValueError(
             f"{owner}: `{what}` must be an int or a tuple of 2 ints, received {value!r}"
         )
@@ -35,13 +34,9 @@ def _pair(value, what: str, owner: str) -> tuple[int, int]:
     return int(pair[0]), int(pair[1])
 
 
-def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
-
-
 def _pairs(value, name: str, owner: str) -> tuple:
     """An int, ``(rows, cols)`` (each symmetric) or ``((top, bottom), (left, right))``."""
-    if _is_int(value):
+    if is_int(value):
         value = (value, value)
     if not (isinstance(value, (tuple, list)) and len(value) == 2):
         raise ValueError(

@@ -8,6 +8,7 @@ shape and passes any mask on. It is ``keras.ops.normalize`` with ``epsilon=1e-12
 from __future__ import annotations
 
 from ...autograd.tensor import Tensor
+from ...ops.checks import is_int
 from ...ops.elementwise import clamp
 from ...ops.exponential import rsqrt
 from .layer import Layer, Shape
@@ -31,9 +32,9 @@ class UnitNormalization(Layer):
 
     def __init__(self, axis=-1, **kwargs) -> None:
         super().__init__(**kwargs)
-        if isinstance(axis, (list, tuple)) and all(_is_int(a) for a in axis):
+        if isinstance(axis, (list, tuple)) and all(is_int(a) for a in axis):
             self.axis = list(axis)
-        elif _is_int(axis):
+        elif is_int(axis):
             self.axis = axis
         else:
             raise TypeError(
@@ -62,7 +63,3 @@ def l2_normalize(x: Tensor, axis, epsilon: float) -> Tensor:
     ``1 / epsilon``: Keras's ``ops.normalize(x, axis, order=2, epsilon)``."""
     dims = tuple(axis) if isinstance(axis, (list, tuple)) else axis
     return x * clamp(rsqrt((x * x).sum(dim=dims, keepdim=True)), max=1.0 / epsilon)
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
