@@ -29,7 +29,10 @@ class LearningRateScheduler(Callback):
 
     def _new_learning_rate(self, optimizer, epoch: int):
         if not hasattr(optimizer, "learning_rate"):
-            raise ValueError('Optimizer must have a "learning_rate" attribute.')
+            raise ValueError(
+                'Optimizer must have a "learning_rate" attribute: LearningRateScheduler expects '
+                f"an optimizer with one, received {type(optimizer).__name__}"
+            )
         try:
             learning_rate = self.schedule(epoch, float(optimizer.learning_rate))
         except TypeError:  # the older one-argument schedule(epoch)

@@ -166,7 +166,9 @@ class R2Score(Metric):
 
     def result(self) -> Tensor:
         if self._sums is None:
-            raise ValueError("R2Score: result() before any update_state()")
+            raise ValueError(
+                "R2Score: result() expects at least one update_state() call first, received none"
+            )
         s = self._sums
         with np.errstate(divide="ignore", invalid="ignore"):
             total = s["squared_sum"] - s["sum"] * (s["sum"] / s["count"])

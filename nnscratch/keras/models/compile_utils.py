@@ -85,7 +85,11 @@ class CompiledLoss:
         self.weight = weight
         fn = losses_module.get(identifier)
         if fn is None:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+            raise ValueError(
+                f"Could not interpret loss identifier: {identifier!r}; compile() expects a "
+                "loss name, a Loss or a callable(y_true, y_pred), received a "
+                f"{type(identifier).__name__}"
+            )
         if not isinstance(fn, losses_module.Loss):
             name = identifier if isinstance(identifier, str) else getattr(fn, "__name__", None)
             fn = losses_module.LossFunctionWrapper(fn, name=name)

@@ -34,7 +34,14 @@ from __future__ import annotations
 from ...autograd.tensor import Tensor
 from .. import metrics as metrics_module
 from ..metrics.base import Mean
-from .compile_utils import CompiledLoss, CompiledMetrics, _is_number, loss_weight, to_float
+from .compile_utils import (
+    CompiledLoss,
+    CompiledMetrics,
+    _as_list,
+    _is_number,
+    loss_weight,
+    to_float,
+)
 
 __all__ = ["OutputLosses", "OutputMetrics", "as_output_list", "compiled_loss_and_metrics"]
 
@@ -119,10 +126,8 @@ def per_output_weights(loss_weights, names: list[str]) -> list:
                 f"Model.compile: `loss_weights` has keys {unknown} that are no output names; "
                 f"expected keys among {names}, received {loss_weights!r}"
             )
-        weights = [loss_weights.get(name) for name in names]
-    elif isinstance(loss_weights, (list, tuple)) and len(loss_weights) == len(names):
-        weights = list(loss_weights)
-    else:
+    weights = _per_output_entries(loss_weights, names)
+    if weights is None:
         raise ValueError(
             f"`loss_weights` must match the number of outputs: Model.compile expects a number, "
             f"a list of {len(names)} or a dict keyed by {names}, received {loss_weights!r}"
@@ -157,11 +162,8 @@ def per_output_metrics(metrics, names: list[str], argument: str) -> list[list]:
             f"Expected `{argument}` argument to be a list, tuple, or dict. Received instead: "
             f"{argument}={metrics} of type {type(metrics)}"
         )
-    if isinstance(metrics, dict) and set(metrics) <= set(names):
-        entries = [metrics.get(name) for name in names]
-    elif isinstance(metrics, (list, tuple)) and len(metrics) == len(names):
-        entries = list(metrics)
-    else:
+    entries = _per_output_entries(metrics, names)
+    if entries is None:
         raise ValueError(
             f"Invalid `{argument}`. `{argument}` should contain metrics objects and either be a "
             f"dict or a list matching the output names of the functional model {names} (a "
@@ -171,10 +173,21 @@ def per_output_metrics(metrics, names: list[str], argument: str) -> list[list]:
     return [_as_list(entry) for entry in entries]
 
 
-def _as_list(entry) -> list:
-    if entry is None:
-        return []
-    return list(entry) if isinstance(entry, (list, tuple)) else [entry]
+def _per_output_entries(value, names: list[str]) -> list | None:
+    """``value``'s entries in output order, from a dict keyed by output names (an output it
+    leaves out gets None) or a list or tuple of one entry per output; None when it is neither,
+    so each caller raises its own message.
+
+    >>> _per_output_entries({"b": 2}, ["a", "b"]), _per_output_entries((1, 2), ["a", "b"])
+    ([None, 2], [1, 2])
+    >>> _per_output_entries([1], ["a", "b"]) is None, _per_output_entries({"c": 1}, ["a"]) is None
+    (True, True)
+    """
+    if isinstance(value, dict) and set(value) <= set(names):
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)) and len(value) == len(names):
+        return list(value)
+    return None
 
 
 def as_output_list(data, names: list[str], what: str) -> list:

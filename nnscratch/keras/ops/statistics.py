@@ -309,7 +309,9 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     x = as_tensor(x)
     data = x.detach().numpy()
     if data.size and data.min() < 0:
-        raise ValueError("bincount: x must hold non-negative integers")
+        raise ValueError(
+            f"bincount: expected non-negative integers, received a minimum of {data.min()}"
+        )
     w = None if weights is None else as_tensor(weights).detach().numpy()
     dtype = "int32" if weights is None else result_type(dtype_of(x), dtype_of(as_tensor(weights)))
     if data.ndim == 1:

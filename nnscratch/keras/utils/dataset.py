@@ -73,7 +73,7 @@ def _split_sizes(left_size, right_size, total: int) -> tuple[int, int]:
         if left_size + right_size > 1:
             raise ValueError(
                 "The sum of `left_size` and `right_size` is greater than 1. It must be less "
-                "than or equal to 1."
+                f"than or equal to 1. Received: left_size={left_size}, right_size={right_size}"
             )
     left = total - right if left is None else left
     right = total - left if right is None else right

@@ -31,7 +31,7 @@ def standardize_dtype(dtype) -> str:
     elif "torch" in str(name):
         name = str(name).split(".")[-1]
     if name not in _ALLOWED:
-        raise ValueError(f"Invalid dtype: {dtype}")
+        raise ValueError(f"Invalid dtype: {dtype}; expected one of {sorted(_ALLOWED)}")
     return name
 
 
