@@ -8,8 +8,7 @@ import os
 
 import numpy as np
 import pytest
-from keras_layer_grads import run_with_grads
-from tolerance import assert_close
+from keras_layer_grads import assert_grads_match_keras, assert_trains_as_keras
 
 from nnscratch import keras as nk
 
@@ -76,13 +75,7 @@ def test_outputs_and_all_gradients_match_keras(name, kwargs, rng):
     ours.set_weights(theirs.get_weights())
     y_k = keras.ops.convert_to_numpy(theirs(x))
     g = rng.standard_normal(y_k.shape).astype(np.float32)
-    y, dx, dws = run_with_grads(ours, x, g)
-    y_k, dx_k, dws_k = run_with_grads(theirs, x, g)
-    assert_close(y, y_k)
-    assert_close(dx, dx_k)
-    assert len(dws) == len(dws_k) == len(ours.weights)
-    for dw, dw_k in zip(dws, dws_k):
-        assert_close(dw, dw_k)
+    assert_grads_match_keras(ours, theirs, x, g)
     unknown = (None, *shape[1:])
     assert ours.compute_output_shape(unknown) == tuple(theirs.compute_output_shape(unknown))
 
@@ -106,12 +99,7 @@ def test_a_conv1d_transpose_model_trains_as_keras(rng):
         m.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
         return m
 
-    ours, theirs = model(nk), model(keras)
-    ours.set_weights(theirs.get_weights())
-    ours.fit(x, y, batch_size=3, epochs=2, verbose=0, shuffle=False)
-    theirs.fit(x, y, batch_size=3, epochs=2, verbose=0, shuffle=False)
-    for mine, keras_weight in zip(ours.get_weights(), theirs.get_weights()):
-        assert_close(mine, keras_weight)
+    assert_trains_as_keras(model, keras, x, y, batch_size=3, epochs=2)
 
 
 def test_configs_are_keras_configs_less_the_constraints():

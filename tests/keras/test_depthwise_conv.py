@@ -7,8 +7,7 @@ import os
 
 import numpy as np
 import pytest
-from keras_layer_grads import run_with_grads
-from tolerance import assert_close
+from keras_layer_grads import assert_grads_match_keras, assert_trains_as_keras
 
 from nnscratch import keras as nk
 
@@ -53,13 +52,7 @@ def test_outputs_and_all_gradients_match_keras(name, kwargs, rng):
     assert [p for p, _ in ours.named_parameters()] == [w.name for w in theirs.weights]
     y_k = keras.ops.convert_to_numpy(theirs(x))
     g = rng.standard_normal(y_k.shape).astype(np.float32)
-    y, dx, dws = run_with_grads(ours, x, g)
-    y_k, dx_k, dws_k = run_with_grads(theirs, x, g)
-    assert_close(y, y_k)
-    assert_close(dx, dx_k)
-    assert len(dws) == len(dws_k) == len(ours.weights)
-    for dw, dw_k in zip(dws, dws_k):
-        assert_close(dw, dw_k)
+    assert_grads_match_keras(ours, theirs, x, g)
     for unknown in [
         (None, *shape[1:]),
         (None, 3, None, None) if channels_first else (None, None, None, 3),
@@ -84,12 +77,7 @@ def test_separable_model_trains_as_keras(rng):
         m.compile(optimizer=lib.optimizers.SGD(0.1), loss="mse")
         return m
 
-    ours, theirs = model(nk), model(keras)
-    ours.set_weights(theirs.get_weights())
-    ours.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
-    theirs.fit(x, y, batch_size=4, epochs=2, verbose=0, shuffle=False)
-    for mine, keras_weight in zip(ours.get_weights(), theirs.get_weights()):
-        assert_close(mine, keras_weight)
+    assert_trains_as_keras(model, keras, x, y, batch_size=4, epochs=2)
 
 
 def test_config_keys_are_keras_less_the_constraints():

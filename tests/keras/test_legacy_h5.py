@@ -161,6 +161,20 @@ def _saved(tmp_path, name="mlp"):
     return model, path
 
 
+def _replace_weight(path, layer, link=None, **dataset):
+    """Swaps ``layer``'s first weight dataset in the saved file for ``link`` when given, else for
+    a new dataset made from ``dataset`` (``h5py``'s ``create_dataset`` arguments)."""
+    with _h5py().File(path, "r+") as f:
+        group = f["model_weights"][layer.name]
+        name = group.attrs["weight_names"][0]
+        name = name.decode() if isinstance(name, bytes) else name
+        del group[name]
+        if link is not None:
+            group[name] = link
+        else:
+            group.create_dataset(name, **dataset)
+
+
 def test_a_truncated_file_is_refused(tmp_path):
     _, path = _saved(tmp_path)
     data = path.read_bytes()
@@ -172,14 +186,8 @@ def test_a_truncated_file_is_refused(tmp_path):
 
 
 def test_a_dataset_lying_about_its_shape_is_refused_before_anything_is_copied(tmp_path):
-    h5py = _h5py()
     model, path = _saved(tmp_path)
-    with h5py.File(path, "r+") as f:
-        layer_group = f["model_weights"][model.layers[-1].name]
-        name = layer_group.attrs["weight_names"][0]
-        name = name.decode() if isinstance(name, bytes) else name
-        del layer_group[name]
-        layer_group.create_dataset(name, data=np.ones((1000, 3), np.float32))
+    _replace_weight(path, model.layers[-1], data=np.ones((1000, 3), np.float32))
     twin = _mlp(nk)
     before = twin.get_weights()
     with pytest.raises(FileFormatError, match=r"expected shape \(8, 3\).*\(1000, 3\)"):
@@ -193,28 +201,16 @@ def test_a_dataset_lying_about_its_shape_is_refused_before_anything_is_copied(tm
 def test_a_dataset_naming_a_filter_plugin_is_refused_before_hdf5_looks_for_it(tmp_path):
     """A filter id HDF5 does not know (32015, zstd) would have it search for a plugin to load
     when the data is read: refused from the dataset's creation properties."""
-    h5py = _h5py()
     model, path = _saved(tmp_path)
-    with h5py.File(path, "r+") as f:
-        layer_group = f["model_weights"][model.layers[-1].name]
-        name = layer_group.attrs["weight_names"][0]
-        name = name.decode() if isinstance(name, bytes) else name
-        del layer_group[name]
-        layer_group.create_dataset(name, shape=(8, 3), dtype="f4", chunks=(8, 3),
-                                   compression=32015, allow_unknown_filter=True)  # fmt: skip
+    _replace_weight(path, model.layers[-1], shape=(8, 3), dtype="f4", chunks=(8, 3),
+                    compression=32015, allow_unknown_filter=True)  # fmt: skip
     with pytest.raises(FileFormatError, match=r"filters.*32015"):
         _mlp(nk).load_weights(path)
 
 
 def test_a_dataset_declaring_a_terabyte_is_refused_from_its_metadata(tmp_path):
-    h5py = _h5py()
     model, path = _saved(tmp_path)
-    with h5py.File(path, "r+") as f:
-        layer_group = f["model_weights"][model.layers[0].name]
-        name = layer_group.attrs["weight_names"][0]
-        name = name.decode() if isinstance(name, bytes) else name
-        del layer_group[name]
-        layer_group.create_dataset(name, shape=(2**38, 4), dtype="f4", chunks=(1024, 4))
+    _replace_weight(path, model.layers[0], shape=(2**38, 4), dtype="f4", chunks=(1024, 4))
     assert path.stat().st_size < 1_000_000  # nothing written: the size is only declared
     with pytest.raises(FileFormatError, match=r"expected shape \(4, 8\).*\(274877906944, 4\)"):
         nk.models.load_model(path)
@@ -289,20 +285,13 @@ def test_links_to_other_files_and_external_storage_are_refused(tmp_path):
     elsewhere = tmp_path / "other.h5"
     with h5py.File(elsewhere, "w") as other:
         other.create_dataset("kernel", data=np.ones((4, 8), np.float32))
-    with h5py.File(path, "r+") as f:
-        group = f["model_weights"][model.layers[0].name]
-        name = group.attrs["weight_names"][0]
-        name = name.decode() if isinstance(name, bytes) else name
-        del group[name]
-        group[name] = h5py.ExternalLink(str(elsewhere), "kernel")
+    _replace_weight(path, model.layers[0], link=h5py.ExternalLink(str(elsewhere), "kernel"))
     with pytest.raises(FileFormatError, match="expected a dataset .* found ExternalLink"):
         _mlp(nk).load_weights(path)
     raw = tmp_path / "raw.bin"
     raw.write_bytes(np.ones((4, 8), np.float32).tobytes())
-    with h5py.File(path, "r+") as f:
-        group = f["model_weights"][model.layers[0].name]
-        del group[name]
-        group.create_dataset(name, (4, 8), np.float32, external=[(str(raw), 0, 128)])
+    _replace_weight(path, model.layers[0], shape=(4, 8), dtype=np.float32,
+                    external=[(str(raw), 0, 128)])  # fmt: skip
     with pytest.raises(FileFormatError, match="external or virtual storage"):
         _mlp(nk).load_weights(path)
 

@@ -12,7 +12,7 @@ import re
 
 import numpy as np
 import pytest
-from tolerance import assert_close
+from keras_metric_feed import VALUES_AND_WEIGHTS, assert_matches_twice, case_id, feed, feed_scaled
 
 from nnscratch import keras as nk
 
@@ -131,48 +131,18 @@ def _batches(make, rng, weighted):
     return batches
 
 
-def _feed(metric, batches) -> np.ndarray:
-    for y_true, y_pred, weight in batches:
-        metric.update_state(y_true, y_pred, sample_weight=weight)
-    return np.asarray(metric.result().numpy())
-
-
-def _id(case) -> str:
-    name, kwargs, make = case
-    return f"{name}[{','.join(f'{k}={v}' for k, v in kwargs.items())}]-{make.__name__}"
-
-
-@pytest.mark.parametrize("case", CASES, ids=_id)
+@pytest.mark.parametrize("case", CASES, ids=case_id)
 @pytest.mark.parametrize("weighted", [False, True], ids=["unweighted", "weighted"])
 def test_stateful_metric_matches_keras(case, weighted, rng):
     name, kwargs, make = case
-    batches = _batches(make, rng, weighted)
     ours, theirs = getattr(nk.metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
-    assert ours.name == re.sub(r"_\d+$", "", theirs.name)  # Keras numbers unnamed repeats
-    expected = _feed(theirs, batches)
-    assert_close(_feed(ours, batches), expected)
-    # reset_state starts over: fresh batches give Keras's fresh result
-    ours.reset_state(), theirs.reset_state()
-    batches = _batches(make, rng, weighted)
-    assert_close(_feed(ours, batches), _feed(theirs, batches))
+    assert_matches_twice(ours, theirs, lambda: _batches(make, rng, weighted))
 
 
-@pytest.mark.parametrize(
-    "values,weight",
-    [
-        (np.arange(5.0), None),
-        (np.arange(5.0), np.array([1.0, 0.0, 2.0, 0.5, 1.0])),
-        (np.arange(12.0).reshape(4, 3), np.array([1.0, 2.0, 0.0, 1.0])),
-        (np.arange(12.0).reshape(4, 3), np.arange(12.0).reshape(4, 3) % 2),
-        (np.arange(6.0).reshape(3, 2), 0.5),
-        (np.float32(3.0), None),
-    ],
-)
+@pytest.mark.parametrize("values,weight", VALUES_AND_WEIGHTS)
 def test_mean_matches_keras(values, weight):
     ours, theirs = nk.metrics.Mean(), keras.metrics.Mean()
-    for scale in (1.0, -2.0, 0.5):
-        ours.update_state(values * scale, sample_weight=weight)
-        theirs.update_state(values * scale, sample_weight=weight)
+    feed_scaled([ours, theirs], values, weight)
     np.testing.assert_allclose(ours.result().numpy(), theirs.result().numpy(), rtol=1e-6)
 
 
@@ -221,8 +191,8 @@ def test_confusion_matrix_matches_keras_mean_iou_counts(make, sparse_true, weigh
         C, sparse_y_true=sparse_true, sparse_y_pred=False, dtype="float32"
     )
     batches = _batches(make, rng, weighted)
-    _feed(theirs, batches)
-    np.testing.assert_allclose(_feed(ours, batches), theirs.total_cm.numpy(), rtol=1e-6)
+    feed(theirs, batches)
+    np.testing.assert_allclose(feed(ours, batches), theirs.total_cm.numpy(), rtol=1e-6)
     assert ours.result().shape == (C, C)
 
 

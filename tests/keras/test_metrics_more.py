@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 import pytest
+from keras_metric_feed import VALUES_AND_WEIGHTS, assert_matches_twice, case_id, feed_scaled
 from tolerance import assert_close
 
 from nnscratch import keras as nk
@@ -187,19 +188,8 @@ def _batches(name, make, rng, weighted):
     return batches
 
 
-def _feed(metric, batches) -> np.ndarray:
-    for y_true, y_pred, weight in batches:
-        metric.update_state(y_true, y_pred, sample_weight=weight)
-    return np.asarray(metric.result().numpy())
-
-
-def _id(case) -> str:
-    name, kwargs, make = case
-    return f"{name}[{','.join(f'{k}={v}' for k, v in kwargs.items())}]-{make.__name__}"
-
-
 _STATEFUL = [
-    pytest.param(case, weighted, id=f"{'weighted' if weighted else 'unweighted'}-{_id(case)}")
+    pytest.param(case, weighted, id=f"{'weighted' if weighted else 'unweighted'}-{case_id(case)}")
     for case in CASES
     for weighted in (False, True)
     if not (weighted and (case[0], case[1].get("axis")) in UNWEIGHTED)
@@ -209,34 +199,16 @@ _STATEFUL = [
 @pytest.mark.parametrize("case,weighted", _STATEFUL)
 def test_stateful_metric_matches_keras(case, weighted, rng):
     name, kwargs, make = case
-    batches = _batches(name, make, rng, weighted)
     ours, theirs = getattr(nk.metrics, name)(**kwargs), getattr(keras.metrics, name)(**kwargs)
-    assert ours.name == re.sub(r"_\d+$", "", theirs.name)  # Keras numbers unnamed repeats
-    expected = _feed(theirs, batches)
-    got = _feed(ours, batches)
-    assert got.shape == expected.shape and got.dtype == expected.dtype
-    assert_close(got, expected)
-    ours.reset_state(), theirs.reset_state()  # starts over: fresh batches, fresh result
-    batches = _batches(name, make, rng, weighted)
-    assert_close(_feed(ours, batches), _feed(theirs, batches))
+    assert_matches_twice(
+        ours, theirs, lambda: _batches(name, make, rng, weighted), same_shape_and_dtype=True
+    )
 
 
-@pytest.mark.parametrize(
-    "values,weight",
-    [
-        (np.arange(5.0), None),
-        (np.arange(5.0), np.array([1.0, 0.0, 2.0, 0.5, 1.0])),
-        (np.arange(12.0).reshape(4, 3), np.array([1.0, 2.0, 0.0, 1.0])),
-        (np.arange(12.0).reshape(4, 3), np.arange(12.0).reshape(4, 3) % 2),
-        (np.arange(6.0).reshape(3, 2), 0.5),
-        (np.float32(3.0), None),
-    ],
-)
+@pytest.mark.parametrize("values,weight", VALUES_AND_WEIGHTS)
 def test_sum_matches_keras(values, weight):
     ours, theirs = nk.metrics.Sum(), keras.metrics.Sum()
-    for scale in (1.0, -2.0, 0.5):
-        ours.update_state(values * scale, sample_weight=weight)
-        theirs.update_state(values * scale, sample_weight=weight)
+    feed_scaled([ours, theirs], values, weight)
     assert_close(ours.result().numpy(), theirs.result().numpy())
     ours.reset_state()
     assert ours.result().item() == 0.0

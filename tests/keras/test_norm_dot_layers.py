@@ -9,7 +9,7 @@ import os
 
 import numpy as np
 import pytest
-from keras_layer_grads import run_with_grads
+from keras_layer_grads import assert_grads_match_keras, assert_trains_as_keras
 from tolerance import assert_close
 
 import nnscratch as ns
@@ -45,13 +45,7 @@ def test_outputs_and_all_gradients_match_keras(name, kwargs, shape, rng):
     assert [p for p, _ in ours.named_parameters()] == [w.name for w in theirs.weights]
     ours.set_weights(theirs.get_weights())
     g = rng.standard_normal(shape).astype(np.float32)
-    y, dx, dws = run_with_grads(ours, x, g)
-    y_k, dx_k, dws_k = run_with_grads(theirs, x, g)
-    assert_close(y, y_k)
-    assert_close(dx, dx_k)
-    assert len(dws) == len(dws_k) == len(theirs.weights)
-    for dw, dw_k in zip(dws, dws_k):
-        assert_close(dw, dw_k)
+    assert_grads_match_keras(ours, theirs, x, g)
     assert ours.get_config()["axis"] == theirs.get_config()["axis"]  # (RMS: a list once built)
 
 
@@ -73,12 +67,7 @@ def test_a_group_normalization_model_trains_as_keras(rng):
         m.compile(optimizer=lib.optimizers.Adam(0.05), loss="mse")
         return m
 
-    ours, theirs = model(nk), model(keras)
-    ours.set_weights(theirs.get_weights())
-    ours.fit(x, y, batch_size=4, epochs=3, verbose=0, shuffle=False)
-    theirs.fit(x, y, batch_size=4, epochs=3, verbose=0, shuffle=False)
-    for mine, keras_weight in zip(ours.get_weights(), theirs.get_weights()):
-        assert_close(mine, keras_weight)
+    assert_trains_as_keras(model, keras, x, y, batch_size=4, epochs=3)
 
 
 DOTS = [  # (Dot arguments, the two input shapes)
